@@ -1,0 +1,1 @@
+"""Authentications: users' credentials for connectors, encrypted at rest, never returned in clear."""

@@ -1,0 +1,109 @@
+"""REST API of authentications: secret fields are write-only and never returned."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from auth_store import services
+from auth_store.models import Authentication, Scope
+
+
+class AuthenticationSerializer(serializers.ModelSerializer):
+    fields = serializers.JSONField(
+        write_only=True,
+        required=False,
+        help_text="The connector's fields; secret ones are accepted here and never returned.",
+    )
+    settings = serializers.JSONField(read_only=True, help_text="The non-secret fields.")
+    secrets_set = serializers.SerializerMethodField(help_text="Secret fields that hold a value.")
+    scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.PERSONAL)
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+
+    class Meta:
+        model = Authentication
+        fields = (
+            "id",
+            "name",
+            "connector",
+            "scope",
+            "fields",
+            "settings",
+            "secrets_set",
+            "owner",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "created_at", "updated_at")
+
+    def get_secrets_set(self, authentication: Authentication) -> list[str]:
+        return authentication.secret_names
+
+    def validate_connector(self, value: str) -> str:
+        if self.instance is not None and value != self.instance.connector:
+            raise serializers.ValidationError("The connector of an authentication cannot change.")
+        return value
+
+    def create(self, validated_data: dict) -> Authentication:
+        if "fields" not in validated_data:
+            raise serializers.ValidationError({"fields": ["This field is required."]})
+        return services.authentication_create(
+            owner=self.context["request"].user,
+            name=validated_data["name"],
+            connector=validated_data["connector"],
+            scope=validated_data["scope"],
+            fields=validated_data["fields"],
+        )
+
+    def update(self, instance: Authentication, validated_data: dict) -> Authentication:
+        return services.authentication_update(
+            authentication=instance,
+            name=validated_data.get("name"),
+            scope=validated_data.get("scope"),
+            fields=validated_data.get("fields"),
+        )
+
+
+class ConnectionTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class AuthenticationViewSet(viewsets.ModelViewSet):
+    serializer_class = AuthenticationSerializer
+
+    def get_queryset(self) -> QuerySet[Authentication]:
+        authentications = services.authentications_usable_by(self.request.user).select_related(
+            "owner"
+        )
+        connector = self.request.query_params.get("connector")
+        if connector:
+            authentications = authentications.filter(connector=connector)
+        return authentications
+
+    def check_can_edit(self, authentication: Authentication) -> None:
+        if (
+            not services.authentications_editable_by(self.request.user)
+            .filter(id=authentication.id)
+            .exists()
+        ):
+            raise PermissionDenied("Only its creator or an admin can change this authentication.")
+
+    def perform_update(self, serializer: AuthenticationSerializer) -> None:
+        self.check_can_edit(serializer.instance)
+        serializer.save()
+
+    def perform_destroy(self, instance: Authentication) -> None:
+        self.check_can_edit(instance)
+        instance.delete()
+
+    @extend_schema(request=None, responses={200: ConnectionTestSerializer})
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        ok, message = services.authentication_test(authentication=self.get_object())
+        return Response({"ok": ok, "message": message})

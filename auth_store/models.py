@@ -1,0 +1,62 @@
+"""The Authentication model: a named credential of one connector, personal or organisational."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from auth_store.crypto import keyring
+from auth_store.redaction import register_secrets
+
+
+class Scope(models.TextChoices):
+    PERSONAL = "personal", "Personal"
+    ORGANISATIONAL = "organisational", "Organisational"
+
+
+class Authentication(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    connector = models.CharField(max_length=100)
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.PERSONAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authentications"
+    )
+    # The connector's non-secret fields (data center, base URL): shown back to the user.
+    settings = models.JSONField(default=dict, blank=True)
+    # The connector's secret fields (writeOnly in its schema) as encrypted JSON:
+    # `fernet:<key id>:<token>`, written only by set_secrets.
+    encrypted_secrets = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name", "created_at")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.connector})"
+
+    def __repr__(self) -> str:
+        return f"<Authentication {self.id} {self.connector}>"
+
+    @property
+    def secrets(self) -> dict[str, Any]:
+        """The decrypted secret fields; every value is remembered for log redaction."""
+        values = json.loads(keyring().decrypt(self.encrypted_secrets))
+        register_secrets(value for value in values.values() if isinstance(value, str))
+        return values
+
+    def set_secrets(self, values: dict[str, Any]) -> None:
+        self.encrypted_secrets = keyring().encrypt(json.dumps(values, sort_keys=True).encode())
+
+    @property
+    def secret_names(self) -> list[str]:
+        return sorted(self.secrets)
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        return {**self.settings, **self.secrets}

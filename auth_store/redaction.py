@@ -1,0 +1,82 @@
+"""Keeps secrets out of everything shown or logged: step records, errors, log lines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "[redacted]"
+# Shorter values would redact ordinary words; no real credential is this short.
+MIN_SECRET_LENGTH = 6
+
+_known_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secrets(values: Iterable[str]) -> None:
+    """Remembers decrypted secrets so the log filter can redact them from any log line."""
+    with _lock:
+        _known_secrets.update(value for value in values if len(value) >= MIN_SECRET_LENGTH)
+
+
+def known_secrets() -> frozenset[str]:
+    with _lock:
+        return frozenset(_known_secrets)
+
+
+class Redactor:
+    """Replaces every occurrence of the given secrets in a JSON value or a string."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        # Longest first, so a secret containing another is replaced whole.
+        self.secrets = sorted(
+            {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH},
+            key=len,
+            reverse=True,
+        )
+
+    def text(self, value: str) -> str:
+        for secret in self.secrets:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+
+    def value(self, value: Any) -> Any:
+        if not self.secrets:
+            return value
+        # One pass in C over the serialised value settles the common case: nothing to redact.
+        serialised = json.dumps(value, ensure_ascii=False, default=str)
+        if not any(secret in serialised for secret in self.secrets):
+            return value
+        return self._walk(value)
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(key)): self._walk(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._walk(item) for item in value]
+        return value
+
+
+class RedactSecretsFilter(logging.Filter):
+    """A logging filter that redacts every secret this process has decrypted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = known_secrets()
+        if not secrets:
+            return True
+        redactor = Redactor(secrets)
+        message = record.getMessage()
+        redacted = redactor.text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redactor.text(formatted)
+            record.exc_info = None
+        return True

@@ -1,0 +1,131 @@
+"""Business actions on authentications: create, update, who may use them, connection tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from auth_store.models import Authentication, Scope
+from connectors.errors import ConnectorError
+from connectors.registry import describe_validation_error, get_connector, schema_validator
+from connectors.sdk import ClientSettings, Connector, OperationContext
+
+
+class AuthenticationInvalid(Exception):
+    """Bad authentication input; `errors` maps each bad field's path to what is wrong."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{path}: {message}" for path, message in errors.items()))
+        self.errors = errors
+
+
+def authentications_usable_by(user: AbstractBaseUser) -> QuerySet[Authentication]:
+    """Personal authentications of the user and every organisational one."""
+    return Authentication.objects.filter(Q(owner=user) | Q(scope=Scope.ORGANISATIONAL))
+
+
+def authentications_editable_by(user: AbstractBaseUser) -> QuerySet[Authentication]:
+    if user.is_staff:
+        return authentications_usable_by(user)
+    return Authentication.objects.filter(owner=user)
+
+
+def connector_with_authentication(key: str) -> Connector:
+    connector = get_connector(key)
+    if connector is None or connector.authentication is None:
+        raise AuthenticationInvalid(
+            {"connector": f"{key!r} is not a connector that takes authentication"}
+        )
+    return connector
+
+
+def split_fields(
+    connector: Connector, fields: Any, *, previous_secrets: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validates the connector's fields and splits them into (settings, secrets).
+
+    On update a secret left out keeps its stored value, so nobody has to re-enter it.
+    """
+    if not isinstance(fields, dict):
+        raise AuthenticationInvalid({"fields": "must be an object of the connector's fields"})
+    spec = connector.authentication
+    secret_names = spec.secret_fields
+    merged = {**(previous_secrets or {}), **{k: v for k, v in fields.items() if v is not None}}
+    schema = spec.fields_schema
+    defaults = {
+        name: field["default"]
+        for name, field in schema.get("properties", {}).items()
+        if "default" in field and name not in merged
+    }
+    merged = {**defaults, **merged}
+    errors = {}
+    for error in schema_validator(schema).iter_errors(merged):
+        path, message = describe_validation_error(error, "fields")
+        errors.setdefault(path, message)
+    if errors:
+        raise AuthenticationInvalid(errors)
+    settings = {name: value for name, value in merged.items() if name not in secret_names}
+    secrets = {name: value for name, value in merged.items() if name in secret_names}
+    return settings, secrets
+
+
+def authentication_create(
+    *, owner: AbstractBaseUser, name: str, connector: str, scope: str, fields: Any
+) -> Authentication:
+    spec_connector = connector_with_authentication(connector)
+    settings, secrets = split_fields(spec_connector, fields)
+    authentication = Authentication(
+        owner=owner, name=name, connector=connector, scope=scope, settings=settings
+    )
+    authentication.set_secrets(secrets)
+    authentication.save()
+    return authentication
+
+
+def authentication_update(
+    *,
+    authentication: Authentication,
+    name: str | None = None,
+    scope: str | None = None,
+    fields: Any = None,
+) -> Authentication:
+    if name is not None:
+        authentication.name = name
+    if scope is not None:
+        authentication.scope = scope
+    if fields is not None:
+        connector = connector_with_authentication(authentication.connector)
+        previous = {**authentication.settings, **authentication.secrets}
+        settings, secrets = split_fields(connector, fields, previous_secrets=previous)
+        authentication.settings = settings
+        authentication.set_secrets(secrets)
+    authentication.save()
+    return authentication
+
+
+def client_settings() -> ClientSettings:
+    return ClientSettings(
+        timeout=django_settings.CONNECTOR_HTTP_TIMEOUT,
+        max_retries=django_settings.CONNECTOR_MAX_RETRIES,
+        max_retry_after=django_settings.CONNECTOR_MAX_RETRY_AFTER,
+    )
+
+
+def authentication_test(*, authentication: Authentication) -> tuple[bool, str]:
+    """Runs the connector's connection test: (worked, what happened in plain words)."""
+    connector = connector_with_authentication(authentication.connector)
+    spec = connector.authentication
+    settings = client_settings()
+    client = spec.client_factory(authentication.credentials, settings)
+    context = OperationContext(
+        step_name="connection-test", settings=settings, client=client, credentials=None
+    )
+    try:
+        return True, spec.connection_test(context)
+    except ConnectorError as error:
+        return False, error.message
+    finally:
+        client.close()

@@ -1,0 +1,1 @@
+"""Workflows, their versions and runs, the engine that executes them, and the REST API."""

@@ -1,0 +1,48 @@
+"""First-run setup: on a fresh install, creates the owner account; refused once anyone exists."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model, password_validation
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+class SetupSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+    def validate_password(self, value: str) -> str:
+        password_validation.validate_password(value)
+        return value
+
+
+@extend_schema(request=SetupSerializer, responses={201: dict, 409: dict})
+@api_view(["GET", "POST"])
+@permission_classes([AllowAny])
+def setup(request: Request) -> Response:
+    """GET tells whether setup is needed; POST creates the owner and answers with a token."""
+    user_model = get_user_model()
+    if request.method == "GET":
+        return Response({"needs_setup": not user_model.objects.exists()})
+    serializer = SetupSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    with transaction.atomic():
+        if user_model.objects.exists():
+            return Response(
+                {"detail": "Setup is already done: sign in instead."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        owner = user_model.objects.create_superuser(
+            username=serializer.validated_data["username"],
+            email=serializer.validated_data.get("email", ""),
+            password=serializer.validated_data["password"],
+        )
+    token, _ = Token.objects.get_or_create(user=owner)
+    return Response({"username": owner.get_username(), "token": token.key}, status=201)

@@ -1,0 +1,132 @@
+"""Views of workflows, runs and the connector catalogue."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from builder import services
+from builder.api.serializers import (
+    RunSerializer,
+    RunStartSerializer,
+    StepRunSerializer,
+    WorkflowListSerializer,
+    WorkflowSerializer,
+)
+from builder.models import Run, Workflow
+from connectors.registry import all_connectors, catalogue, icon_svg
+
+
+class WorkflowViewSet(viewsets.ModelViewSet):
+    serializer_class = WorkflowSerializer
+
+    def get_queryset(self) -> QuerySet[Workflow]:
+        return Workflow.objects.all()
+
+    def get_serializer_class(self):
+        return WorkflowListSerializer if self.action == "list" else WorkflowSerializer
+
+    def perform_create(self, serializer: WorkflowSerializer) -> None:
+        serializer.instance = services.workflow_create(
+            user=self.request.user,
+            name=serializer.validated_data["name"],
+            definition=serializer.validated_data.get("definition"),
+        )
+
+    def perform_update(self, serializer: WorkflowSerializer) -> None:
+        data = serializer.validated_data
+        if "version" not in data:
+            raise serializers.ValidationError(
+                {"version": ["The version you edited is required, so no edit is silently lost."]}
+            )
+        serializer.instance = services.workflow_update(
+            workflow=serializer.instance,
+            user=self.request.user,
+            version=data["version"],
+            name=data.get("name"),
+            definition=data.get("definition"),
+        )
+
+    @extend_schema(request=RunStartSerializer, responses={202: RunSerializer})
+    @action(detail=True, methods=["post"], url_path="runs")
+    def runs(self, request: Request, pk: str | None = None) -> Response:
+        workflow = self.get_object()
+        start = RunStartSerializer(data=request.data)
+        start.is_valid(raise_exception=True)
+        run = services.run_start(
+            workflow=workflow, user=request.user, payload=start.validated_data["payload"]
+        )
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StepRunPagination(LimitOffsetPagination):
+    default_limit = 100
+    max_limit = 1000
+
+
+class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RunSerializer
+
+    def get_queryset(self) -> QuerySet[Run]:
+        runs = Run.objects.select_related("workflow_version")
+        workflow = self.request.query_params.get("workflow")
+        if workflow:
+            runs = runs.filter(workflow_id=workflow)
+        run_status = self.request.query_params.get("status")
+        if run_status:
+            runs = runs.filter(status=run_status)
+        return runs.order_by("-created_at")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("workflow", str, description="Only the runs of this workflow."),
+            OpenApiParameter("status", str, description="Only runs in this status."),
+        ]
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        workflow = request.query_params.get("workflow")
+        if workflow and not Workflow.objects.filter(id=workflow).exists():
+            raise Http404
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        run = services.run_cancel(run=self.get_object())
+        return Response(RunSerializer(run).data)
+
+    @extend_schema(responses={200: StepRunSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=StepRunPagination)
+    def steps(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        page = self.paginate_queryset(run.step_runs.order_by("sequence"))
+        return self.get_paginated_response(StepRunSerializer(page, many=True).data)
+
+
+class ConnectorViewSet(viewsets.ViewSet):
+    """The connector catalogue: operations with their input and output JSON Schemas."""
+
+    def list(self, request: Request) -> Response:
+        return Response(catalogue())
+
+    @action(detail=True, methods=["get"], url_path="icon.svg", permission_classes=[AllowAny])
+    def icon(self, request: Request, pk: str | None = None) -> HttpResponse:
+        if pk not in all_connectors():
+            raise Http404
+        response = HttpResponse(icon_svg(pk), content_type="image/svg+xml")
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def health(request: Request) -> Response:
+    return Response({"status": "ok"})

@@ -1,0 +1,263 @@
+"""Workflow definitions: validated at save, with the path of each bad field, and compiled into plans.
+
+The canonical definition (also the export format) is a control-flow tree plus a map of steps:
+`{"trigger": {...}, "steps_structure": [{"name", "type", "content"?}], "steps": {name: {...}}}`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from builder.engine.errors import DefinitionError, FieldError
+from builder.engine.properties import (
+    CompiledValue,
+    LiteralValue,
+    PropertyShapeError,
+    compile_value,
+    join_path,
+)
+from connectors.registry import describe_validation_error, get_connector, schema_validator
+from connectors.sdk import Connector, Operation, OperationKind
+
+TRIGGER_NAME = "trigger"
+STEP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+STRUCTURE_TYPES = {"normal": OperationKind.ACTION, "loop": OperationKind.LOOP}
+LOOP_LANE = "_loop"
+STEP_KEYS = {"title", "connector", "operation", "authentication", "properties"}
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """One step, compiled: what to call, with which authentication, on which properties."""
+
+    name: str
+    title: str
+    connector: Connector
+    operation: Operation
+    authentication: str | None
+    properties: tuple[tuple[str, CompiledValue], ...]
+    body: tuple[StepPlan, ...] = ()  # the steps inside a loop
+
+    @property
+    def is_loop(self) -> bool:
+        return self.operation.kind == OperationKind.LOOP
+
+
+@dataclass(frozen=True)
+class WorkflowPlan:
+    trigger: StepPlan
+    steps: tuple[StepPlan, ...]
+
+    @property
+    def authentication_ids(self) -> frozenset[str]:
+        found: set[str] = set()
+        pending = list(self.steps)
+        while pending:
+            step = pending.pop()
+            if step.authentication:
+                found.add(step.authentication)
+            pending.extend(step.body)
+        return frozenset(found)
+
+
+class DefinitionCompiler:
+    """Walks a definition once in execution order, collecting every error with its path."""
+
+    def __init__(self, definition: Any) -> None:
+        self.definition = definition
+        self.errors: list[FieldError] = []
+        self.placed: set[str] = set()
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path=path, message=message))
+
+    def compile(self) -> WorkflowPlan:
+        definition = self.definition
+        if not isinstance(definition, dict):
+            raise DefinitionError([FieldError("", "the definition must be a JSON object")])
+        for key in sorted(set(definition) - {"trigger", "steps_structure", "steps"}):
+            self.error(key, f"unknown key {key!r}")
+        steps = definition.get("steps", {})
+        structure = definition.get("steps_structure", [])
+        if not isinstance(steps, dict):
+            self.error("steps", "must be an object of steps by name")
+            steps = {}
+        if not isinstance(structure, list):
+            self.error("steps_structure", "must be a list")
+            structure = []
+
+        trigger = self.compile_trigger(definition.get("trigger"))
+        compiled = self.compile_lane(structure, "steps_structure", steps, visible={TRIGGER_NAME})
+        for name in steps:
+            if name not in self.placed:
+                self.error(f"steps.{name}", f"step {name!r} is not placed in steps_structure")
+        if self.errors or trigger is None:
+            raise DefinitionError(self.errors)
+        return WorkflowPlan(trigger=trigger, steps=compiled)
+
+    def compile_trigger(self, trigger: Any) -> StepPlan | None:
+        if not isinstance(trigger, dict):
+            self.error(
+                "trigger", 'is required, e.g. {"connector": "manual", "operation": "manual"}'
+            )
+            return None
+        connector = get_connector(trigger.get("connector", ""))
+        if connector is None or not connector.is_trigger:
+            self.error("trigger.connector", f"{trigger.get('connector')!r} is not a trigger")
+            return None
+        return self.compile_step(TRIGGER_NAME, trigger, "trigger", connector, visible=set())
+
+    def compile_lane(
+        self, lane: list[Any], path: str, steps: dict[str, Any], visible: set[str]
+    ) -> tuple[StepPlan, ...]:
+        compiled = []
+        visible = set(visible)
+        for index, node in enumerate(lane):
+            node_path = f"{path}.{index}"
+            plan = self.compile_node(node, node_path, steps, visible)
+            if plan is not None:
+                compiled.append(plan)
+                visible.add(plan.name)
+        return tuple(compiled)
+
+    def compile_node(
+        self, node: Any, path: str, steps: dict[str, Any], visible: set[str]
+    ) -> StepPlan | None:
+        if not isinstance(node, dict):
+            self.error(path, 'must be an object such as {"name": "slack-1", "type": "normal"}')
+            return None
+        name, kind = node.get("name"), node.get("type", "normal")
+        if not isinstance(name, str) or not STEP_NAME.match(name) or name == TRIGGER_NAME:
+            self.error(
+                f"{path}.name",
+                f"{name!r} is not a valid step name (letters, digits, _ and -, e.g. slack-1)",
+            )
+            return None
+        if name in self.placed:
+            self.error(f"{path}.name", f"duplicate step name {name!r}")
+            return None
+        self.placed.add(name)
+        if kind not in STRUCTURE_TYPES:
+            self.error(f"{path}.type", f"{kind!r} is not one of {', '.join(STRUCTURE_TYPES)}")
+            return None
+        if name not in steps:
+            self.error(f"{path}.name", f"there is no step {name!r} in steps")
+            return None
+        step = steps[name]
+        step_path = f"steps.{name}"
+        if not isinstance(step, dict):
+            self.error(step_path, "must be an object with connector, operation and properties")
+            return None
+        connector = get_connector(step.get("connector", ""))
+        if connector is None or connector.is_trigger:
+            self.error(f"{step_path}.connector", f"unknown connector {step.get('connector')!r}")
+            return None
+        plan = self.compile_step(name, step, step_path, connector, visible)
+        if plan is None:
+            return None
+        if plan.operation.kind != STRUCTURE_TYPES[kind]:
+            expected = next(
+                key for key, value in STRUCTURE_TYPES.items() if value == plan.operation.kind
+            )
+            self.error(
+                f"{path}.type", f"{plan.operation.title} is a {expected!r} step, not {kind!r}"
+            )
+            return None
+        content = node.get("content")
+        if kind == "loop":
+            if not isinstance(content, dict) or not isinstance(content.get(LOOP_LANE), list):
+                self.error(f"{path}.content", f'a loop needs content {{"{LOOP_LANE}": [...]}}')
+                return None
+            body = self.compile_lane(
+                content[LOOP_LANE], f"{path}.content.{LOOP_LANE}", steps, visible | {name}
+            )
+            return replace(plan, body=body)
+        if content is not None:
+            self.error(f"{path}.content", "only loop steps have content")
+        return plan
+
+    def compile_step(
+        self, name: str, step: dict[str, Any], path: str, connector: Connector, visible: set[str]
+    ) -> StepPlan | None:
+        for key in sorted(set(step) - STEP_KEYS):
+            self.error(f"{path}.{key}", f"unknown key {key!r}")
+        operation = connector.operation(step.get("operation", ""))
+        if operation is None:
+            self.error(
+                f"{path}.operation",
+                f"{connector.title} has no operation {step.get('operation')!r}",
+            )
+            return None
+        authentication = step.get("authentication")
+        if authentication is not None and not isinstance(authentication, str):
+            self.error(f"{path}.authentication", "must be an authentication id")
+        if authentication and connector.authentication is None:
+            self.error(f"{path}.authentication", f"{connector.title} takes no authentication")
+        title = step.get("title", operation.title)
+        if not isinstance(title, str):
+            self.error(f"{path}.title", "must be a string")
+        properties = self.compile_properties(step.get("properties", {}), path, operation, visible)
+        return StepPlan(
+            name=name,
+            title=title if isinstance(title, str) else operation.title,
+            connector=connector,
+            operation=operation,
+            authentication=authentication or None,
+            properties=properties,
+        )
+
+    def compile_properties(
+        self, properties: Any, path: str, operation: Operation, visible: set[str]
+    ) -> tuple[tuple[str, CompiledValue], ...]:
+        path = f"{path}.properties"
+        if not isinstance(properties, dict):
+            self.error(path, "must be an object of typed values")
+            return ()
+        schema = operation.input_schema
+        accepted = schema.get("properties", {})
+        compiled = []
+        for key, typed in properties.items():
+            property_path = f"{path}.{key}"
+            if key not in accepted:
+                self.error(property_path, f"{operation.title} does not take a property {key!r}")
+                continue
+            try:
+                value = compile_value(typed)
+            except PropertyShapeError as error:
+                self.error(join_path(property_path, error.path), str(error))
+                continue
+            if isinstance(value, LiteralValue):
+                problem = next(iter(schema_validator(accepted[key]).iter_errors(value.value)), None)
+                if problem is not None:
+                    bad_path, message = describe_validation_error(problem, property_path)
+                    self.error(bad_path, message.replace("'':", "").strip())
+                    continue
+            for reference in value.references:
+                self.check_reference(
+                    reference.text, reference.step_name, property_path, key, visible
+                )
+            compiled.append((key, value))
+        for required in schema.get("required", []):
+            if required not in properties:
+                title = accepted.get(required, {}).get("title", required)
+                self.error(f"{path}.{required}", f"{title} is required")
+        return tuple(compiled)
+
+    def check_reference(
+        self, text: str, step_name: str | None, path: str, key: str, visible: set[str]
+    ) -> None:
+        if step_name is None:
+            self.error(path, f"{text} must read from a step, as in $.steps.<step name>.…")
+        elif step_name not in visible:
+            self.error(
+                path,
+                f"{text} in property {key!r} refers to step {step_name!r}, "
+                "which does not run before this step",
+            )
+
+
+def compile_definition(definition: Any) -> WorkflowPlan:
+    """The plan of a definition; DefinitionError lists every bad field with its path."""
+    return DefinitionCompiler(definition).compile()

@@ -1,0 +1,293 @@
+"""Executes a compiled workflow plan step by step, recording each step as it completes.
+
+The executor is given everything from outside: a source of per-authentication clients, a
+recorder that stores step records (and says when to stop), and a redactor for secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
+from builder.engine.properties import UnresolvedPath
+from connectors.errors import AuthenticationFailed, ConnectorError
+from connectors.registry import validate_inputs, validate_output
+from connectors.sdk import ClientSettings, OperationContext
+
+logger = logging.getLogger(__name__)
+
+
+class StepStatus:
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass
+class StepRecord:
+    """What a step did: its resolved input, output or error, timing and log."""
+
+    sequence: int
+    path: str  # e.g. loop-1[3].slack-1
+    step_name: str
+    connector: str
+    operation: str
+    status: str
+    started_at: datetime
+    duration_ms: float
+    input: Any = None
+    output: Any = None
+    error: str = ""
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def retries(self) -> int:
+        return sum(1 for line in self.log if line.startswith("Retry "))
+
+
+class RunRecorder(Protocol):
+    def record(self, step: StepRecord) -> None: ...
+
+    def should_stop(self) -> bool:
+        """True when the run was cancelled; asked between steps."""
+        ...
+
+
+@dataclass(frozen=True)
+class ResolvedAuthentication:
+    name: str
+    connector: str
+    credentials: Mapping[str, Any]
+
+
+class AuthenticationUnavailable(Exception):
+    """The step's authentication is gone or may not be used by the person running it."""
+
+
+# Gives the stored authentication of an id, or raises AuthenticationUnavailable.
+AuthenticationSource = Callable[[str], ResolvedAuthentication]
+
+
+@dataclass
+class RunOutcome:
+    status: str  # succeeded | failed | cancelled
+    failed_step: str = ""
+    error: str = ""
+
+
+class StepFailed(Exception):
+    def __init__(self, path: str, error: str) -> None:
+        super().__init__(error)
+        self.path = path
+        self.error = error
+
+
+class RunCancelled(Exception):
+    pass
+
+
+class PropertyUnresolved(Exception):
+    """A property's jsonpath found nothing in the run's data and has no fallback."""
+
+
+class RunExecutor:
+    """One run of a plan. Not thread-safe; build one per run."""
+
+    def __init__(
+        self,
+        *,
+        plan: WorkflowPlan,
+        recorder: RunRecorder,
+        authentications: AuthenticationSource,
+        settings: ClientSettings,
+        first_sequence: int = 0,
+    ) -> None:
+        self.plan = plan
+        self.recorder = recorder
+        self.authentications = authentications
+        self.settings = settings
+        self.sequence = first_sequence
+        self.clients: dict[str, tuple[ResolvedAuthentication, Any]] = {}
+
+    def execute(self, trigger_payload: Any) -> RunOutcome:
+        scope: dict[str, Any] = {"steps": {}}
+        try:
+            trigger = self.run_step(
+                self.plan.trigger, scope, prefix="", inputs={"payload": trigger_payload}
+            )
+            scope["steps"][TRIGGER_NAME] = trigger
+            self.run_lane(self.plan.steps, scope, prefix="")
+        except StepFailed as failure:
+            return RunOutcome(status="failed", failed_step=failure.path, error=failure.error)
+        except RunCancelled:
+            return RunOutcome(status="cancelled")
+        finally:
+            self.close_clients()
+        return RunOutcome(status="succeeded")
+
+    def run_lane(self, lane: tuple[StepPlan, ...], scope: dict[str, Any], prefix: str) -> None:
+        steps = scope["steps"]
+        for step in lane:
+            if self.recorder.should_stop():
+                raise RunCancelled
+            if step.is_loop:
+                self.run_loop(step, scope, prefix)
+            else:
+                steps[step.name] = self.run_step(step, scope, prefix)
+
+    def run_loop(self, step: StepPlan, scope: dict[str, Any], prefix: str) -> None:
+        sequence = self.next_sequence()
+        started, clock = datetime.now(UTC), time.perf_counter()
+        inputs, items = self.call(
+            step, scope, prefix + step.name, sequence, started, clock, record_success=False
+        )
+        count = len(items)
+        for index, item in enumerate(items):
+            # Each iteration starts from a fresh scope: what ran in the previous one is gone.
+            iteration = {
+                "steps": {
+                    **scope["steps"],
+                    step.name: {
+                        "value": item,
+                        "index": index,
+                        "count": count,
+                        "is_first": index == 0,
+                        "is_last": index == count - 1,
+                    },
+                }
+            }
+            self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
+        self.recorder.record(
+            StepRecord(
+                sequence=sequence,
+                path=prefix + step.name,
+                step_name=step.name,
+                connector=step.connector.key,
+                operation=step.operation.key,
+                status=StepStatus.SUCCEEDED,
+                started_at=started,
+                duration_ms=(time.perf_counter() - clock) * 1000,
+                input=inputs,
+                output={"count": count},
+            )
+        )
+
+    def run_step(
+        self,
+        step: StepPlan,
+        scope: dict[str, Any],
+        prefix: str,
+        inputs: dict[str, Any] | None = None,
+    ) -> Any:
+        sequence = self.next_sequence()
+        started, clock = datetime.now(UTC), time.perf_counter()
+        _, output = self.call(
+            step, scope, prefix + step.name, sequence, started, clock, inputs=inputs
+        )
+        return output
+
+    def call(
+        self,
+        step: StepPlan,
+        scope: dict[str, Any],
+        path: str,
+        sequence: int,
+        started: datetime,
+        clock: float,
+        *,
+        inputs: dict[str, Any] | None = None,
+        record_success: bool = True,
+    ) -> tuple[dict[str, Any], Any]:
+        """Resolves, validates and runs one step; returns its inputs and output."""
+        record = StepRecord(
+            sequence=sequence,
+            path=path,
+            step_name=step.name,
+            connector=step.connector.key,
+            operation=step.operation.key,
+            status=StepStatus.SUCCEEDED,
+            started_at=started,
+            duration_ms=0.0,
+        )
+        authentication: ResolvedAuthentication | None = None
+        try:
+            if inputs is None:
+                inputs = self.resolve_inputs(step, scope)
+            record.input = inputs
+            validate_inputs(step.operation, inputs)
+            context = OperationContext(step_name=step.name, settings=self.settings, log=record.log)
+            if step.connector.authentication is not None:
+                authentication, context.client = self.client_for(step)
+                context.credentials = authentication.credentials
+            output = step.operation.run(context, inputs)
+            if not step.is_loop:
+                validate_output(step.operation, output)
+        except Exception as error:  # every failure of a step is recorded, then stops the run
+            record.status = StepStatus.FAILED
+            record.error = self.describe_failure(step, error, authentication)
+            record.duration_ms = (time.perf_counter() - clock) * 1000
+            self.recorder.record(record)
+            raise StepFailed(path, record.error) from None
+        if record_success:
+            record.output = output
+            record.duration_ms = (time.perf_counter() - clock) * 1000
+            self.recorder.record(record)
+        return inputs, output
+
+    def resolve_inputs(self, step: StepPlan, scope: dict[str, Any]) -> dict[str, Any]:
+        inputs = {}
+        for key, value in step.properties:
+            try:
+                inputs[key] = value.resolve(scope)
+            except UnresolvedPath as missing:
+                raise PropertyUnresolved(
+                    f"{missing.expression} in property {key!r} did not resolve"
+                ) from None
+        return inputs
+
+    def client_for(self, step: StepPlan) -> tuple[ResolvedAuthentication, Any]:
+        if not step.authentication:
+            raise AuthenticationUnavailable(
+                f"Step {step.name} has no authentication: choose one in its Authenticate tab."
+            )
+        cached = self.clients.get(step.authentication)
+        if cached is None:
+            authentication = self.authentications(step.authentication)
+            if authentication.connector != step.connector.key:
+                raise AuthenticationUnavailable(
+                    f"Authentication {authentication.name!r} is for {authentication.connector}, "
+                    f"not {step.connector.title}."
+                )
+            spec = step.connector.authentication
+            client = spec.client_factory(authentication.credentials, self.settings)
+            cached = self.clients[step.authentication] = (authentication, client)
+        return cached
+
+    def describe_failure(
+        self, step: StepPlan, error: Exception, authentication: ResolvedAuthentication | None
+    ) -> str:
+        if isinstance(error, AuthenticationFailed) and authentication is not None:
+            return f"{error.message} Authentication {authentication.name!r} needs a new token."
+        if isinstance(error, ConnectorError):
+            return error.message
+        if isinstance(error, (PropertyUnresolved, AuthenticationUnavailable)):
+            return str(error)
+        logger.exception(
+            "Step %s (%s.%s) crashed", step.name, step.connector.key, step.operation.key
+        )
+        return f"Internal error in {step.connector.title} {step.operation.title}: {type(error).__name__}"
+
+    def next_sequence(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    def close_clients(self) -> None:
+        for _, client in self.clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
+        self.clients.clear()

@@ -1,0 +1,115 @@
+"""Workflows, their immutable versions, runs and the record of every step a run executed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Workflow(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    definition = models.JSONField()
+    # Increases on every save; an update must name the version it edits (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-updated_at",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkflowVersion(models.Model):
+    """A definition as saved: runs point here, so editing a workflow never changes a past run."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("workflow", "version"), name="unique_workflow_version")
+        ]
+        ordering = ("workflow", "-version")
+
+    def __str__(self) -> str:
+        return f"{self.workflow_id} v{self.version}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class Run(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
+    workflow_version = models.ForeignKey(
+        WorkflowVersion, on_delete=models.PROTECT, related_name="runs"
+    )
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    trigger_payload = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs"
+    )
+    failed_step = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed while a worker executes the run; a stale one means the worker is gone.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=("workflow", "-created_at"), name="run_workflow_newest"),
+            models.Index(fields=("status", "heartbeat_at"), name="run_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.id} ({self.status})"
+
+
+class StepRun(models.Model):
+    """One execution of one step; loop iterations each get their own (path loop-1[3].slack-1)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="step_runs")
+    sequence = models.PositiveIntegerField()  # execution order within the run
+    path = models.CharField(max_length=1000)
+    step_name = models.CharField(max_length=200)
+    connector = models.CharField(max_length=100)
+    operation = models.CharField(max_length=100)
+    status = models.CharField(max_length=20)
+    input = models.JSONField(null=True)
+    output = models.JSONField(null=True)
+    error = models.TextField(blank=True)
+    log = models.JSONField(default=list)
+    retries = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    duration_ms = models.FloatField()
+
+    class Meta:
+        ordering = ("run", "sequence")
+        constraints = [
+            models.UniqueConstraint(fields=("run", "sequence"), name="unique_step_run_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"

@@ -1,0 +1,68 @@
+"""Stores a run's step records in batches, keeps the run's heartbeat and notices cancellation."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django.utils import timezone
+
+from auth_store.redaction import Redactor
+from builder.engine.executor import StepRecord
+from builder.models import Run, StepRun
+
+# A batch is written when it holds this many records or is this old, whichever comes first:
+# few enough round trips for a fast loop, fresh enough for the debug panel and for a crash.
+FLUSH_EVERY_RECORDS = 200
+FLUSH_EVERY_SECONDS = 0.5
+
+
+class DatabaseRunRecorder:
+    def __init__(self, *, run_id: uuid.UUID, redactor: Redactor) -> None:
+        self.run_id = run_id
+        self.redactor = redactor
+        self.pending: list[StepRun] = []
+        self.last_flush = time.monotonic()
+        self.cancelled = False
+        self.recorded = 0
+
+    def record(self, step: StepRecord) -> None:
+        redact = self.redactor
+        self.pending.append(
+            StepRun(
+                run_id=self.run_id,
+                sequence=step.sequence,
+                path=step.path,
+                step_name=step.step_name,
+                connector=step.connector,
+                operation=step.operation,
+                status=step.status,
+                input=redact.value(step.input),
+                output=redact.value(step.output),
+                error=redact.text(step.error),
+                log=[redact.text(line) for line in step.log],
+                retries=step.retries,
+                started_at=step.started_at,
+                duration_ms=round(step.duration_ms, 3),
+            )
+        )
+        self.recorded += 1
+        if len(self.pending) >= FLUSH_EVERY_RECORDS or self.flush_due():
+            self.flush()
+
+    def flush_due(self) -> bool:
+        return time.monotonic() - self.last_flush >= FLUSH_EVERY_SECONDS
+
+    def should_stop(self) -> bool:
+        if self.flush_due():
+            self.flush()
+        return self.cancelled
+
+    def flush(self) -> None:
+        if self.pending:
+            StepRun.objects.bulk_create(self.pending)
+            self.pending = []
+        # The heartbeat write also reads back whether someone asked to cancel.
+        Run.objects.filter(id=self.run_id).update(heartbeat_at=timezone.now())
+        self.cancelled = Run.objects.filter(id=self.run_id, cancel_requested=True).exists()
+        self.last_flush = time.monotonic()

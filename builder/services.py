@@ -1,0 +1,268 @@
+"""Business actions on workflows and runs: save, validate, start, execute, cancel, recover."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from auth_store.models import Authentication
+from auth_store.redaction import Redactor
+from auth_store.services import authentications_usable_by, client_settings
+from builder.engine.definition import WorkflowPlan, compile_definition
+from builder.engine.errors import DefinitionError, FieldError
+from builder.engine.executor import (
+    AuthenticationUnavailable,
+    ResolvedAuthentication,
+    RunExecutor,
+)
+from builder.models import FINISHED_STATUSES, Run, RunStatus, Workflow, WorkflowVersion
+from builder.recorder import DatabaseRunRecorder
+
+logger = logging.getLogger(__name__)
+
+EMPTY_DEFINITION: dict[str, Any] = {
+    "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+    "steps_structure": [],
+    "steps": {},
+}
+
+
+class StaleVersion(Exception):
+    """The workflow changed since the editor loaded it; saving would lose someone's edit."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the workflow is at version {current_version}")
+        self.current_version = current_version
+
+
+class RunNotCancellable(Exception):
+    pass
+
+
+# --- Workflows -------------------------------------------------------------------------------
+
+
+def workflow_validate(*, user: AbstractBaseUser, definition: Any) -> WorkflowPlan:
+    """Compiles the definition and checks each step's authentication may be used by the user."""
+    plan = compile_definition(definition)
+    errors = []
+    usable = authentications_by_id(user=user, ids=plan.authentication_ids)
+    for path, step in plan_steps_with_paths(plan):
+        if not step.authentication:
+            continue
+        authentication = usable.get(step.authentication)
+        if authentication is None:
+            errors.append(
+                FieldError(f"{path}.authentication", f"no authentication {step.authentication!r}")
+            )
+        elif authentication.connector != step.connector.key:
+            errors.append(
+                FieldError(
+                    f"{path}.authentication",
+                    f"authentication {authentication.name!r} is for {authentication.connector}, "
+                    f"not {step.connector.title}",
+                )
+            )
+    if errors:
+        raise DefinitionError(errors)
+    return plan
+
+
+def plan_steps_with_paths(plan: WorkflowPlan):
+    pending = list(plan.steps)
+    while pending:
+        step = pending.pop(0)
+        yield f"steps.{step.name}", step
+        pending.extend(step.body)
+
+
+def authentications_by_id(
+    *, user: AbstractBaseUser, ids: frozenset[str]
+) -> dict[str, Authentication]:
+    valid_ids = []
+    for value in ids:
+        try:
+            valid_ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    found = authentications_usable_by(user).filter(id__in=valid_ids)
+    return {str(authentication.id): authentication for authentication in found}
+
+
+@transaction.atomic
+def workflow_create(
+    *, user: AbstractBaseUser, name: str, definition: Any | None = None
+) -> Workflow:
+    definition = EMPTY_DEFINITION if definition is None else definition
+    workflow_validate(user=user, definition=definition)
+    workflow = Workflow.objects.create(name=name, definition=definition, created_by=user)
+    WorkflowVersion.objects.create(
+        workflow=workflow, version=workflow.version, definition=definition
+    )
+    return workflow
+
+
+@transaction.atomic
+def workflow_update(
+    *,
+    workflow: Workflow,
+    user: AbstractBaseUser,
+    version: int,
+    name: str | None = None,
+    definition: Any | None = None,
+) -> Workflow:
+    """Saves an edit made on `version`; StaleVersion if someone saved in between."""
+    locked = Workflow.objects.select_for_update().get(id=workflow.id)
+    if locked.version != version:
+        raise StaleVersion(locked.version)
+    if definition is not None:
+        workflow_validate(user=user, definition=definition)
+        locked.definition = definition
+    if name is not None:
+        locked.name = name
+    locked.version += 1
+    locked.save()
+    WorkflowVersion.objects.create(
+        workflow=locked, version=locked.version, definition=locked.definition
+    )
+    return locked
+
+
+# --- Runs ------------------------------------------------------------------------------------
+
+
+def run_start(*, workflow: Workflow, user: AbstractBaseUser, payload: Any = None) -> Run:
+    """Stores a queued run on the workflow's current version and enqueues it after commit."""
+    from builder.tasks import run_execute_task
+
+    with transaction.atomic():
+        snapshot = WorkflowVersion.objects.get(workflow=workflow, version=workflow.version)
+        run = Run.objects.create(
+            workflow=workflow,
+            workflow_version=snapshot,
+            trigger_payload=payload if payload is not None else {},
+            started_by=user,
+        )
+        transaction.on_commit(lambda: run_execute_task.delay(str(run.id)))
+    return run
+
+
+def run_cancel(*, run: Run) -> Run:
+    """Stops a queued run at once and a running one between two steps."""
+    if run.status in FINISHED_STATUSES:
+        raise RunNotCancellable(f"the run has already {run.status}")
+    Run.objects.filter(id=run.id, status=RunStatus.QUEUED).update(
+        status=RunStatus.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    )
+    Run.objects.filter(id=run.id, status=RunStatus.RUNNING).update(cancel_requested=True)
+    run.refresh_from_db()
+    return run
+
+
+def run_claim(run_id: str) -> bool:
+    """Moves a queued run to running; False if another delivery already took it."""
+    now = timezone.now()
+    return bool(
+        Run.objects.filter(id=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.RUNNING, started_at=now, heartbeat_at=now
+        )
+    )
+
+
+def run_execute(*, run_id: str) -> bool:
+    """Executes a run; safe to call twice for the same run (a redelivered task).
+
+    Returns False when another delivery holds the run and it still looks alive: the caller
+    should check again later, so a run whose worker died is failed rather than left running.
+    """
+    if not run_claim(run_id):
+        return run_recover_if_lost(run_id=run_id)
+    run = Run.objects.select_related("workflow_version", "started_by").get(id=run_id)
+    try:
+        plan = compile_definition(run.workflow_version.definition)
+    except DefinitionError as error:
+        run_finish(
+            run_id=run.id, status=RunStatus.FAILED, error=f"The workflow is invalid: {error}"
+        )
+        return True
+    authentications = authentications_by_id(user=run.started_by, ids=plan.authentication_ids)
+    redactor = Redactor(
+        secret
+        for authentication in authentications.values()
+        for secret in authentication.secrets.values()
+        if isinstance(secret, str)
+    )
+    recorder = DatabaseRunRecorder(run_id=run.id, redactor=redactor)
+
+    def resolve_authentication(authentication_id: str) -> ResolvedAuthentication:
+        authentication = authentications.get(authentication_id)
+        if authentication is None:
+            raise AuthenticationUnavailable(
+                f"Authentication {authentication_id} no longer exists or may not be used by "
+                f"{run.started_by.get_username()}: choose another in the step's Authenticate tab."
+            )
+        return ResolvedAuthentication(
+            name=authentication.name,
+            connector=authentication.connector,
+            credentials=authentication.credentials,
+        )
+
+    executor = RunExecutor(
+        plan=plan,
+        recorder=recorder,
+        authentications=resolve_authentication,
+        settings=client_settings(),
+    )
+    try:
+        outcome = executor.execute(run.trigger_payload)
+    finally:
+        recorder.flush()
+    run_finish(
+        run_id=run.id,
+        status=outcome.status,
+        failed_step=outcome.failed_step,
+        error=redactor.text(outcome.error),
+    )
+    return True
+
+
+def run_finish(*, run_id: uuid.UUID, status: str, failed_step: str = "", error: str = "") -> None:
+    Run.objects.filter(id=run_id, status=RunStatus.RUNNING).update(
+        status=status, failed_step=failed_step, error=error, finished_at=timezone.now()
+    )
+
+
+WORKER_LOST_ERROR = (
+    "The worker running this workflow stopped before it finished (it crashed or was "
+    "restarted). The steps it completed are recorded; run the workflow again."
+)
+
+
+def run_recover_if_lost(*, run_id: str) -> bool:
+    """A second delivery of a run: if its worker is gone, fail it so it is not left running.
+
+    Returns False while the run is running with a fresh heartbeat (its worker may be alive).
+    """
+    stale_before = timezone.now() - timedelta(seconds=settings.RUN_STALE_AFTER_SECONDS)
+    Run.objects.filter(id=run_id, status=RunStatus.RUNNING, heartbeat_at__lt=stale_before).update(
+        status=RunStatus.FAILED, error=WORKER_LOST_ERROR, finished_at=timezone.now()
+    )
+    return not Run.objects.filter(id=run_id, status=RunStatus.RUNNING).exists()
+
+
+def runs_fail_stale() -> int:
+    """Fails every running run whose worker stopped sending heartbeats; returns how many."""
+    stale_before = timezone.now() - timedelta(seconds=settings.RUN_STALE_AFTER_SECONDS)
+    count = Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=stale_before).update(
+        status=RunStatus.FAILED, error=WORKER_LOST_ERROR, finished_at=timezone.now()
+    )
+    if count:
+        logger.warning("Failed %d run(s) whose worker was lost", count)
+    return count

@@ -1,0 +1,29 @@
+"""URL routes: the REST API under /api/, the OpenAPI schema and docs, the frontend at /."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from auth_store.api import AuthenticationViewSet
+from builder.api.setup import setup
+from builder.api.views import ConnectorViewSet, RunViewSet, WorkflowViewSet, health
+from builder.frontend import frontend_index
+
+router = DefaultRouter(trailing_slash=True)
+router.register("workflows", WorkflowViewSet, basename="workflow")
+router.register("runs", RunViewSet, basename="run")
+router.register("connectors", ConnectorViewSet, basename="connector")
+router.register("authentications", AuthenticationViewSet, basename="authentication")
+
+urlpatterns = [
+    path("api/", include(router.urls)),
+    path("api/health/", health, name="health"),
+    path("api/setup/", setup, name="setup"),
+    path("api/token/", obtain_auth_token, name="token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+    re_path(r"^(?!api/|admin/|static/).*$", frontend_index, name="frontend"),
+]

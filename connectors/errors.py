@@ -1,0 +1,35 @@
+"""The errors an operation raises: retryable (worth another attempt) or terminal (will fail again)."""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """A failure of a connector operation, with a message written for the workflow's user."""
+
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TerminalError(ConnectorError):
+    """Trying again cannot help: bad input, a 4xx from the vendor, a refused credential."""
+
+
+class InputError(TerminalError):
+    """The step's inputs are wrong; raised before any call to the vendor."""
+
+
+class AuthenticationFailed(TerminalError):
+    """The vendor refused the credential: it was revoked, replaced or never valid."""
+
+
+class RetryableError(ConnectorError):
+    """A transient failure: connection error, timeout, rate limit or a 5xx from the vendor."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

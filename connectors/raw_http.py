@@ -1,0 +1,124 @@
+"""The Raw HTTP request operation every service connector gets: its base URL and auth, any endpoint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from connectors.errors import InputError
+from connectors.sdk import Operation, OperationContext
+
+BODY_TYPES = ("none", "raw", "json", "form")
+
+INPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["method", "endpoint"],
+    "additionalProperties": False,
+    "properties": {
+        "method": {
+            "type": "string",
+            "title": "Method",
+            "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+            "default": "GET",
+        },
+        "endpoint": {
+            "type": "string",
+            "title": "Endpoint",
+            "description": "The path after the base URL, e.g. /api/v3/touchpoints/. "
+            "The base URL and the authentication are added for you.",
+            "minLength": 1,
+        },
+        "query_parameters": {
+            "type": "object",
+            "title": "Query parameters",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
+        "headers": {
+            "type": "object",
+            "title": "Headers",
+            "additionalProperties": {"type": "string"},
+        },
+        "body_type": {
+            "type": "string",
+            "title": "Body type",
+            "enum": list(BODY_TYPES),
+            "default": "none",
+        },
+        "body": {
+            "title": "Body",
+            "description": "Raw: a string sent as is. JSON: any value. Form: an object of fields.",
+        },
+    },
+}
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["response"],
+    "properties": {
+        "response": {
+            "type": "object",
+            "title": "Response",
+            "properties": {
+                "status_code": {"type": "integer", "title": "Status code"},
+                "headers": {"type": "object", "title": "Headers"},
+                "body": {"title": "Body"},
+            },
+        }
+    },
+}
+
+
+def request_body(inputs: dict[str, Any]) -> dict[str, Any]:
+    """httpx keyword arguments for the chosen body type."""
+    body_type = inputs.get("body_type", "none")
+    body = inputs.get("body")
+    if body_type == "none":
+        return {}
+    if body_type == "json":
+        return {"json": body}
+    if body_type == "form":
+        if not isinstance(body, dict):
+            raise InputError("Body must be an object of form fields when the body type is form.")
+        return {"data": {key: str(value) for key, value in body.items()}}
+    if isinstance(body, str):
+        return {"content": body.encode()}
+    return {"content": json.dumps(body).encode()}
+
+
+def response_body(response) -> Any:
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return response.json()
+        except ValueError:
+            pass
+    return response.text
+
+
+def run_raw_http_request(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    response = context.http.request(
+        inputs["method"],
+        inputs["endpoint"],
+        check=False,
+        params=inputs.get("query_parameters") or None,
+        headers=inputs.get("headers") or None,
+        **request_body(inputs),
+    )
+    return {
+        "response": {
+            "status_code": response.status_code,
+            "headers": dict(response.headers),
+            "body": response_body(response),
+        }
+    }
+
+
+def raw_http_request_operation(service_title: str) -> Operation:
+    return Operation(
+        key="raw_http_request",
+        title="Raw HTTP request",
+        description=f"Call any {service_title} endpoint the other operations do not cover, "
+        "with this connector's base URL and authentication.",
+        input_schema=INPUT_SCHEMA,
+        output_schema=OUTPUT_SCHEMA,
+        run=run_raw_http_request,
+    )

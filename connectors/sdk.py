@@ -1,0 +1,104 @@
+"""The connector SDK: how a connector, its authentication and its operations are declared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from connectors.http import ServiceClient
+
+
+class OperationKind(StrEnum):
+    ACTION = "action"  # a function of its inputs returning JSON
+    TRIGGER = "trigger"  # starts a run; its output is the trigger payload
+    LOOP = "loop"  # returns the items the engine runs the step's body over
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How outbound calls behave; comes from Django settings, passed in so connectors need none."""
+
+    timeout: float = 30.0
+    max_retries: int = 3
+    max_retry_after: float = 60.0
+
+
+@dataclass
+class OperationContext:
+    """What an operation receives beside its inputs; built by the engine for each step."""
+
+    step_name: str
+    settings: ClientSettings
+    # The client of the step's authentication, built once per run and reused (keep-alive).
+    client: Any = None
+    credentials: Mapping[str, Any] | None = None
+    # Retries and other notes, shown in the step's log.
+    log: list[str] = field(default_factory=list)
+    # Everything the previous steps produced, for operations that act on the run itself.
+    scope: Mapping[str, Any] | None = None
+
+    @property
+    def http(self) -> ServiceClient:
+        """The step's HTTP client, writing its retries to this step's log."""
+        client = getattr(self.client, "service_client", self.client)
+        if not isinstance(client, ServiceClient):
+            raise TypeError(
+                f"Step {self.step_name} has no HTTP client: does it need authentication?"
+            )
+        return client.for_log(self.log)
+
+
+OperationFunction = Callable[[OperationContext, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    key: str
+    title: str
+    description: str
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any]
+    run: OperationFunction
+    kind: OperationKind = OperationKind.ACTION
+
+
+@dataclass(frozen=True)
+class AuthenticationSpec:
+    """A connector's credential: its fields (JSON Schema, secret ones `writeOnly`) and their use."""
+
+    fields_schema: dict[str, Any]
+    # Builds the per-run client from the decrypted fields (base URL, headers, retry policy).
+    client_factory: Callable[[Mapping[str, Any], ClientSettings], Any]
+    # Checks the credential against the vendor; returns a short description of what it reached.
+    connection_test: Callable[[OperationContext], str]
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        return frozenset(
+            name
+            for name, schema in self.fields_schema.get("properties", {}).items()
+            if schema.get("writeOnly")
+        )
+
+
+@dataclass(frozen=True)
+class Connector:
+    key: str
+    title: str
+    description: str
+    icon: str  # an SVG file in the connector's package
+    version: str
+    operations: tuple[Operation, ...]
+    authentication: AuthenticationSpec | None = None
+
+    def operation(self, key: str) -> Operation | None:
+        for operation in self.operations:
+            if operation.key == key:
+                return operation
+        return None
+
+    @property
+    def is_trigger(self) -> bool:
+        return any(operation.kind == OperationKind.TRIGGER for operation in self.operations)

@@ -1,0 +1,42 @@
+"""Slack: post messages and call any Web API method, as a bot."""
+
+from connectors.raw_http import raw_http_request_operation
+from connectors.sdk import AuthenticationSpec, Connector
+from connectors.slack.client import DEFAULT_BASE_URL, build_client, test_connection
+from connectors.slack.operations import SEND_MESSAGE
+
+AUTHENTICATION = AuthenticationSpec(
+    fields_schema={
+        "type": "object",
+        "required": ["bot_token"],
+        "additionalProperties": False,
+        "properties": {
+            "bot_token": {
+                "type": "string",
+                "title": "Bot token",
+                "description": "The Bot User OAuth Token of your Slack app (xoxb-…).",
+                "minLength": 1,
+                "writeOnly": True,
+            },
+            "base_url": {
+                "type": "string",
+                "title": "Base URL",
+                "description": "Slack's Web API; change only for Slack GovSlack or a proxy.",
+                "format": "uri",
+                "default": DEFAULT_BASE_URL,
+            },
+        },
+    },
+    client_factory=build_client,
+    connection_test=test_connection,
+)
+
+CONNECTOR = Connector(
+    key="slack",
+    title="Slack",
+    description="Team messaging: post messages to channels and threads.",
+    icon="icon.svg",
+    version="1.0",
+    authentication=AUTHENTICATION,
+    operations=(SEND_MESSAGE, raw_http_request_operation("Slack")),
+)

@@ -1,0 +1,138 @@
+"""The Slack client: slack-sdk's WebClient over a keep-alive httpx connection, with our retries."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from connectors.errors import AuthenticationFailed, RetryableError, TerminalError
+from connectors.http import ServiceClient, parse_retry_after, send_httpx
+from connectors.sdk import ClientSettings, OperationContext
+
+DEFAULT_BASE_URL = "https://slack.com/api/"
+AUTH_ERRORS = frozenset(
+    {"not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired"}
+)
+
+
+class HttpxWebClient(WebClient):
+    """slack-sdk's WebClient sending through one httpx client.
+
+    The stock client opens a new urllib connection per call; a loop posting thousands of
+    messages pays for that on every one. Only the transport changes: slack-sdk still builds
+    the requests and parses and validates the responses.
+    """
+
+    def __init__(self, *, http: httpx.Client, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.http = http
+
+    def _perform_urllib_http_request(self, *, url: str, args: dict[str, Any]) -> dict[str, Any]:
+        headers = {key: str(value) for key, value in args["headers"].items()}
+        if args.get("json"):
+            headers["Content-Type"] = "application/json;charset=utf-8"
+            request = {"content": json.dumps(args["json"]).encode()}
+        elif args.get("data"):
+            request = {"files": {key: (None, str(value)) for key, value in args["data"].items()}}
+        elif args.get("params"):
+            request = {"data": args["params"]}
+        else:
+            request = {}
+        response = send_httpx(self.http, "POST", url, headers=headers, **request)
+        return {"status": response.status_code, "headers": response.headers, "body": response.text}
+
+
+class SlackClient:
+    """One Slack workspace's bot: calls a Web API method with bounded, logged retries."""
+
+    def __init__(self, *, token: str, base_url: str, settings: ClientSettings) -> None:
+        self.settings = settings
+        # Raw HTTP requests and slack-sdk calls share one connection pool.
+        self.service_client = ServiceClient(
+            service="Slack",
+            base_url=base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            max_retry_after=settings.max_retry_after,
+        )
+        self.web = HttpxWebClient(
+            http=self.service_client.httpx,
+            token=token,
+            base_url=self.service_client.base_url,
+            timeout=int(settings.timeout),
+        )
+
+    def close(self) -> None:
+        self.service_client.close()
+
+    def call(self, method: str, *, log: list[str], **kwargs: Any) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                return self.api_call(method, **kwargs)
+            except RetryableError as error:
+                attempt += 1
+                if attempt > self.settings.max_retries:
+                    raise RetryableError(
+                        f"{error.message} (gave up after {self.settings.max_retries} retries)"
+                    ) from None
+                delay = error.retry_after
+                if delay is None:
+                    delay = min(0.5 * 2 ** (attempt - 1), 8.0)
+                elif delay > self.settings.max_retry_after:
+                    raise RetryableError(
+                        f"{error.message}; Slack asked to wait {delay:g}s, longer than the "
+                        f"{self.settings.max_retry_after:g}s allowed"
+                    ) from None
+                log.append(
+                    f"Retry {attempt} of {self.settings.max_retries} in {delay:g}s: {error.message}"
+                )
+                time.sleep(delay)
+
+    def api_call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return self.web.api_call(method, json=kwargs).data
+        except SlackApiError as error:
+            raise classify_slack_error(method, error) from None
+
+
+def classify_slack_error(method: str, error: SlackApiError) -> Exception:
+    status = error.response.status_code
+    data = error.response.data if isinstance(error.response.data, dict) else {}
+    code = data.get("error", "unknown_error")
+    if status == 429:
+        return RetryableError(
+            f"Slack rate limit reached on {method} (HTTP 429)",
+            retry_after=parse_retry_after(error.response.headers.get("retry-after")),
+        )
+    if status >= 500:
+        return RetryableError(f"Slack answered HTTP {status} on {method}")
+    if code in AUTH_ERRORS:
+        return AuthenticationFailed(f"Slack refused the bot token: {code}")
+    if code == "fatal_error":
+        return RetryableError(f"Slack failed on {method}: fatal_error")
+    if code == "missing_scope":
+        return TerminalError(
+            f"Slack error on {method}: missing_scope (the bot needs {data.get('needed', '?')})"
+        )
+    return TerminalError(f"Slack error on {method}: {code}")
+
+
+def build_client(credentials: Mapping[str, Any], settings: ClientSettings) -> SlackClient:
+    return SlackClient(
+        token=credentials["bot_token"],
+        base_url=credentials.get("base_url") or DEFAULT_BASE_URL,
+        settings=settings,
+    )
+
+
+def test_connection(context: OperationContext) -> str:
+    identity = context.client.call("auth.test", log=context.log)
+    return f"Connected to Slack workspace {identity.get('team')} as {identity.get('user')}."

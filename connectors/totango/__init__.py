@@ -1,0 +1,51 @@
+"""Totango: search accounts and users, and call any Totango endpoint (customer success platform)."""
+
+from connectors.raw_http import raw_http_request_operation
+from connectors.sdk import AuthenticationSpec, Connector
+from connectors.totango.client import build_client, test_connection
+from connectors.totango.operations import SEARCH_DATA_RAW
+
+AUTHENTICATION = AuthenticationSpec(
+    fields_schema={
+        "type": "object",
+        "required": ["api_token", "data_center"],
+        "additionalProperties": False,
+        "properties": {
+            "api_token": {
+                "type": "string",
+                "title": "API token",
+                "description": "In Totango: your username (top right) → Edit Profile → "
+                "Integration. Generating a new token there stops this one from working.",
+                "minLength": 1,
+                "writeOnly": True,
+            },
+            "data_center": {
+                "type": "string",
+                "title": "Data center",
+                "enum": ["us", "eu", "custom"],
+                "enumNames": ["US", "EU", "Custom base URL"],
+                "default": "us",
+            },
+            "base_url": {
+                "type": "string",
+                "title": "Custom base URL",
+                "description": "Only for the custom data center, e.g. https://api.totango.com.",
+                "format": "uri",
+            },
+        },
+        "if": {"properties": {"data_center": {"const": "custom"}}},
+        "then": {"required": ["base_url"]},
+    },
+    client_factory=build_client,
+    connection_test=test_connection,
+)
+
+CONNECTOR = Connector(
+    key="totango",
+    title="Totango",
+    description="Customer success platform: search accounts and users, manage touchpoints.",
+    icon="icon.svg",
+    version="1.0",
+    authentication=AUTHENTICATION,
+    operations=(SEARCH_DATA_RAW, raw_http_request_operation("Totango")),
+)
