@@ -98,6 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- Static files (the built frontend) ----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [FRONTEND_DIST_DIR] if FRONTEND_DIST_DIR.exists() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -161,6 +162,10 @@ CELERY_TASK_TIME_LIMIT = int(env_float("RUN_TIME_LIMIT_SECONDS", 3 * 3600))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Fails runs whose worker died without a redelivery noticing (see docs/architecture.md).
+    "fail-runs-of-lost-workers": {"task": "builder.runs_fail_stale_task", "schedule": 60.0},
+}
 
 # --- Engine ------------------------------------------------------------------------------------------
 # Outbound HTTP of connectors: seconds before a vendor call is given up as timed out.

@@ -1,0 +1,253 @@
+"""Shared fixtures: loopback fake vendors, a real Celery worker, API clients and factories."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from tests.fakes.slack import FakeSlack
+from tests.fakes.totango import FakeTotango
+
+ROOT = Path(__file__).resolve().parent.parent
+TOTANGO_TOKEN = "totango-token"
+SLACK_TOKEN = "xoxb-test-token"
+RUN_FINISHED = {"succeeded", "failed", "cancelled"}
+
+
+# --- Loopback fakes --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def totango_server() -> Iterator[FakeTotango]:
+    with FakeTotango(accounts=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def slack_server() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_totango(totango_server: FakeTotango) -> FakeTotango:
+    totango_server.reset()
+    totango_server.seed_accounts(25)
+    totango_server.slow_seconds = 3.0
+    return totango_server
+
+
+@pytest.fixture
+def fake_slack(slack_server: FakeSlack) -> FakeSlack:
+    slack_server.reset()
+    return slack_server
+
+
+# --- A real Celery worker ------------------------------------------------------------------------
+
+
+def database_url_of_test_database() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("The worker tests run against PostgreSQL: set DATABASE_URL.")
+    user, host, port = database.get("USER") or "postgres", database["HOST"], database["PORT"]
+    return f"postgres://{user}@{host}:{port or 5432}/{database['NAME']}"
+
+
+def worker_environment(**overrides: str) -> dict[str, str]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_database(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CREDENTIAL_KEYS": settings.CREDENTIAL_KEYS,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "CONNECTOR_HTTP_TIMEOUT": str(settings.CONNECTOR_HTTP_TIMEOUT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    environment.update(overrides)
+    return environment
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess on the test database and the test Redis."""
+
+    def __init__(self, log_path: Path, **environment: str) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=worker_environment(**environment),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The Celery worker exited: {self.log_path.read_text()[-3000:]}")
+            if " ready." in self.log_path.read_text():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"The Celery worker did not start: {self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[WorkerProcess]:
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    worker = WorkerProcess(tmp_path_factory.mktemp("worker") / "worker.log")
+    yield worker
+    worker.stop()
+
+
+# --- People and API clients -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def user(db) -> Any:
+    return get_user_model().objects.create_user(username="ada", password="correct horse battery")
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+# --- Factories ---------------------------------------------------------------------------------------
+
+
+def create_authentication(api: APIClient, connector: str, fields: dict[str, Any], **extra: Any) -> str:
+    response = api.post(
+        "/api/authentications/",
+        {"name": f"{connector} auth", "connector": connector, "scope": "personal", "fields": fields, **extra},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()["id"]
+
+
+def totango_authentication(api: APIClient, server: FakeTotango, token: str = TOTANGO_TOKEN) -> str:
+    return create_authentication(
+        api, "totango", {"api_token": token, "data_center": "custom", "base_url": server.base_url}
+    )
+
+
+def slack_authentication(api: APIClient, server: FakeSlack, token: str = SLACK_TOKEN) -> str:
+    return create_authentication(
+        api, "slack", {"bot_token": token, "base_url": server.base_url + "/api/"}
+    )
+
+
+def walkthrough_definition(
+    *,
+    totango_auth: str,
+    slack_auth: str,
+    query: str = '{"terms": [], "fields": [], "count": 1000}',
+    channel: str = "#customer-success",
+    fetch_all_pages: bool | None = None,
+) -> dict[str, Any]:
+    """The workflow of the Totango connector guide: search accounts, loop, post each to Slack."""
+    totango_properties: dict[str, Any] = {
+        "data_type": {"type": "string", "value": "accounts"},
+        "query": {"type": "string", "value": query},
+    }
+    if fetch_all_pages is not None:
+        totango_properties["fetch_all_pages"] = {"type": "boolean", "value": fetch_all_pages}
+    return {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [
+            {"name": "totango-1", "type": "normal"},
+            {"name": "loop-1", "type": "loop", "content": {"_loop": [{"name": "slack-1", "type": "normal"}]}},
+        ],
+        "steps": {
+            "totango-1": {
+                "title": "Search accounts",
+                "connector": "totango",
+                "operation": "search_data_raw",
+                "authentication": totango_auth,
+                "properties": totango_properties,
+            },
+            "loop-1": {
+                "connector": "loop",
+                "operation": "loop_list",
+                "properties": {"list": {"type": "jsonpath", "value": "$.steps.totango-1.hits"}},
+            },
+            "slack-1": {
+                "connector": "slack",
+                "operation": "send_message",
+                "authentication": slack_auth,
+                "properties": {
+                    "channel": {"type": "string", "value": channel},
+                    "text": {
+                        "type": "string",
+                        "value": "New paying account: {$.steps.loop-1.value.display_name}",
+                    },
+                },
+            },
+        },
+    }
+
+
+def create_workflow(api: APIClient, definition: dict[str, Any], name: str = "Walkthrough") -> dict[str, Any]:
+    response = api.post("/api/workflows/", {"name": name, "definition": definition}, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def wait_for_run(api: APIClient, run_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = api.get(f"/api/runs/{run_id}/").json()
+        if run["status"] in RUN_FINISHED:
+            return run
+        time.sleep(0.1)
+    raise AssertionError(f"Run {run_id} did not finish within {timeout}s: {run}")
+
+
+def all_step_runs(api: APIClient, run_id: str) -> list[dict[str, Any]]:
+    steps, url = [], f"/api/runs/{run_id}/steps/?limit=1000"
+    while url:
+        page = api.get(url).json()
+        steps.extend(page["results"])
+        url = page["next"]
+    return steps

@@ -1,0 +1,1 @@
+"""Loopback fake vendor servers (Totango, Slack) for tests and benchmarks."""
