@@ -43,8 +43,10 @@ def slack_server() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def fake_totango(totango_server: FakeTotango) -> FakeTotango:
+    # The server outlives a test; what a test may change is put back first.
     totango_server.reset()
     totango_server.seed_accounts(25)
+    totango_server.tokens = set(FakeTotango.default_tokens)
     totango_server.slow_seconds = 3.0
     return totango_server
 
@@ -52,6 +54,9 @@ def fake_totango(totango_server: FakeTotango) -> FakeTotango:
 @pytest.fixture
 def fake_slack(slack_server: FakeSlack) -> FakeSlack:
     slack_server.reset()
+    slack_server.seed_channels(5)
+    slack_server.tokens = set(FakeSlack.default_tokens)
+    slack_server.slow_seconds = 3.0
     return slack_server
 
 

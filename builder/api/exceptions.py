@@ -19,7 +19,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             {
                 "detail": "The workflow definition is invalid.",
                 "errors": [
-                    {"path": f"definition.{error.path}".rstrip("."), "message": error.message}
+                    {"path": error.path, "message": error.message}
                     for error in exc.errors
                 ],
             },

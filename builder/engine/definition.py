@@ -119,7 +119,9 @@ class DefinitionCompiler:
             plan = self.compile_node(node, node_path, steps, visible)
             if plan is not None:
                 compiled.append(plan)
-                visible.add(plan.name)
+                # A loop's value and index exist only inside it: later steps cannot read them.
+                if not plan.is_loop:
+                    visible.add(plan.name)
         return tuple(compiled)
 
     def compile_node(

@@ -247,7 +247,10 @@ def compile_value(typed: Any) -> CompiledValue:
     if kind == "string":
         if not isinstance(value, str):
             raise PropertyShapeError("must be a string", path="value")
-        return compile_template(value)
+        try:
+            return compile_template(value)
+        except PropertyShapeError as error:
+            raise PropertyShapeError(str(error), path="value") from None
     if kind == "jsonpath":
         try:
             expression = JsonPathExpression.compile(value)

@@ -1,0 +1,186 @@
+"""Saving a workflow refuses a bad definition with the path of each bad field."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.conftest import create_workflow, walkthrough_definition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def definition(api, fake_totango, fake_slack) -> dict[str, Any]:
+    from tests.conftest import slack_authentication, totango_authentication
+
+    return walkthrough_definition(
+        totango_auth=totango_authentication(api, fake_totango),
+        slack_auth=slack_authentication(api, fake_slack),
+    )
+
+
+def save_errors(api, definition: dict[str, Any]) -> list[dict[str, str]]:
+    response = api.post("/api/workflows/", {"name": "Broken", "definition": definition}, format="json")
+    assert response.status_code == 400, response.json()
+    assert response.json()["detail"] == "The workflow definition is invalid."
+    return response.json()["errors"]
+
+
+def test_valid_walkthrough_definition_is_saved_as_version_1(api, definition):
+    workflow = create_workflow(api, definition)
+
+    assert workflow["version"] == 1
+    assert workflow["definition"] == definition
+
+
+def test_unknown_connector_is_refused(api, definition):
+    definition["steps"]["slack-1"]["connector"] = "slak"
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-1.connector", "message": "unknown connector 'slak'"}
+    ]
+
+
+def test_unknown_operation_is_refused(api, definition):
+    definition["steps"]["slack-1"]["operation"] = "send_email"
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-1.operation", "message": "Slack has no operation 'send_email'"}
+    ]
+
+
+def test_property_the_operation_does_not_take_is_refused(api, definition):
+    definition["steps"]["slack-1"]["properties"]["colour"] = {"type": "string", "value": "red"}
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-1.properties.colour", "message": "Send message does not take a property 'colour'"}
+    ]
+
+
+def test_missing_required_property_is_refused(api, definition):
+    del definition["steps"]["slack-1"]["properties"]["channel"]
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-1.properties.channel", "message": "Channel is required"}
+    ]
+
+
+def test_malformed_jsonpath_is_refused(api, definition):
+    definition["steps"]["loop-1"]["properties"]["list"]["value"] = "$.steps.totango-1.[["
+
+    errors = save_errors(api, definition)
+
+    assert [error["path"] for error in errors] == ["steps.loop-1.properties.list.value"]
+    assert errors[0]["message"].startswith("'$.steps.totango-1.[[' is not a valid jsonpath")
+
+
+def test_malformed_interpolation_in_a_string_is_refused(api, definition):
+    definition["steps"]["slack-1"]["properties"]["text"]["value"] = "Hi {$.steps.loop-1.[[}"
+
+    errors = save_errors(api, definition)
+
+    assert [error["path"] for error in errors] == ["steps.slack-1.properties.text.value"]
+
+
+def test_reference_to_a_step_that_runs_later_is_refused(api, definition):
+    definition["steps"]["totango-1"]["properties"]["query"] = {
+        "type": "jsonpath",
+        "value": "$.steps.slack-1.ts",
+    }
+
+    assert save_errors(api, definition) == [
+        {
+            "path": "steps.totango-1.properties.query",
+            "message": "$.steps.slack-1.ts in property 'query' refers to step 'slack-1', "
+            "which does not run before this step",
+        }
+    ]
+
+
+def test_reference_to_a_loop_from_outside_it_is_refused(api, definition):
+    definition["steps_structure"].append({"name": "slack-2", "type": "normal"})
+    definition["steps"]["slack-2"] = copy.deepcopy(definition["steps"]["slack-1"])
+
+    errors = save_errors(api, definition)
+
+    assert [error["path"] for error in errors] == ["steps.slack-2.properties.text"]
+    assert "refers to step 'loop-1', which does not run before this step" in errors[0]["message"]
+
+
+def test_duplicate_step_name_is_refused(api, definition):
+    definition["steps_structure"].append({"name": "totango-1", "type": "normal"})
+
+    assert save_errors(api, definition) == [
+        {"path": "steps_structure.2.name", "message": "duplicate step name 'totango-1'"}
+    ]
+
+
+def test_literal_value_outside_the_enum_is_refused(api, definition):
+    definition["steps"]["totango-1"]["properties"]["data_type"]["value"] = "account"
+
+    errors = save_errors(api, definition)
+
+    assert [error["path"] for error in errors] == ["steps.totango-1.properties.data_type"]
+    assert "'account' is not one of ['accounts', 'users']" in errors[0]["message"]
+
+
+def test_wrongly_typed_value_is_refused(api, definition):
+    definition["steps"]["slack-1"]["properties"]["channel"] = {"type": "string", "value": 42}
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-1.properties.channel.value", "message": "must be a string"}
+    ]
+
+
+def test_step_missing_from_structure_is_refused(api, definition):
+    definition["steps"]["slack-2"] = copy.deepcopy(definition["steps"]["slack-1"])
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-2", "message": "step 'slack-2' is not placed in steps_structure"}
+    ]
+
+
+def test_authentication_of_another_connector_is_refused(api, definition):
+    definition["steps"]["slack-1"]["authentication"] = definition["steps"]["totango-1"]["authentication"]
+
+    assert save_errors(api, definition) == [
+        {
+            "path": "steps.slack-1.authentication",
+            "message": "authentication 'totango auth' is for totango, not Slack",
+        }
+    ]
+
+
+def test_every_error_is_reported_at_once(api, definition):
+    definition["steps"]["slack-1"]["operation"] = "nope"
+    definition["steps"]["loop-1"]["properties"] = {}
+
+    paths = [error["path"] for error in save_errors(api, definition)]
+
+    assert paths == ["steps.loop-1.properties.list", "steps.slack-1.operation"]
+
+
+def test_update_on_a_stale_version_is_refused_and_loses_nothing(api, definition):
+    workflow = create_workflow(api, definition)
+    url = f"/api/workflows/{workflow['id']}/"
+    first = api.patch(url, {"name": "Renamed by Ada", "version": 1}, format="json")
+    assert first.status_code == 200
+    assert first.json()["version"] == 2
+
+    stale = api.patch(url, {"name": "Renamed by Bob", "version": 1}, format="json")
+
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert api.get(url).json()["name"] == "Renamed by Ada"
+
+
+def test_update_without_a_version_is_refused(api, definition):
+    workflow = create_workflow(api, definition)
+
+    response = api.patch(f"/api/workflows/{workflow['id']}/", {"name": "x"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"] == "version"
