@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -66,8 +67,7 @@ class ServiceClient:
 
     def for_log(self, log: list[str]) -> ServiceClient:
         """The same client writing its retries to one step's log."""
-        view = object.__new__(ServiceClient)
-        view.__dict__.update(self.__dict__)
+        view = copy.copy(self)  # shares the httpx client and its connection pool
         view._log = log
         return view
 

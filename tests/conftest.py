@@ -161,10 +161,18 @@ def api(user) -> APIClient:
 # --- Factories ---------------------------------------------------------------------------------------
 
 
-def create_authentication(api: APIClient, connector: str, fields: dict[str, Any], **extra: Any) -> str:
+def create_authentication(
+    api: APIClient, connector: str, fields: dict[str, Any], **extra: Any
+) -> str:
     response = api.post(
         "/api/authentications/",
-        {"name": f"{connector} auth", "connector": connector, "scope": "personal", "fields": fields, **extra},
+        {
+            "name": f"{connector} auth",
+            "connector": connector,
+            "scope": "personal",
+            "fields": fields,
+            **extra,
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -202,7 +210,11 @@ def walkthrough_definition(
         "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
         "steps_structure": [
             {"name": "totango-1", "type": "normal"},
-            {"name": "loop-1", "type": "loop", "content": {"_loop": [{"name": "slack-1", "type": "normal"}]}},
+            {
+                "name": "loop-1",
+                "type": "loop",
+                "content": {"_loop": [{"name": "slack-1", "type": "normal"}]},
+            },
         ],
         "steps": {
             "totango-1": {
@@ -233,7 +245,9 @@ def walkthrough_definition(
     }
 
 
-def create_workflow(api: APIClient, definition: dict[str, Any], name: str = "Walkthrough") -> dict[str, Any]:
+def create_workflow(
+    api: APIClient, definition: dict[str, Any], name: str = "Walkthrough"
+) -> dict[str, Any]:
     response = api.post("/api/workflows/", {"name": name, "definition": definition}, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
@@ -256,3 +270,31 @@ def all_step_runs(api: APIClient, run_id: str) -> list[dict[str, Any]]:
         steps.extend(page["results"])
         url = page["next"]
     return steps
+
+
+def run_workflow(api: APIClient, definition: dict[str, Any], payload: Any = None) -> dict[str, Any]:
+    """Saves the definition, runs it through the worker and returns the finished run."""
+    workflow = create_workflow(api, definition)
+    response = api.post(
+        f"/api/workflows/{workflow['id']}/runs/", {"payload": payload or {}}, format="json"
+    )
+    assert response.status_code == 202, response.json()
+    return wait_for_run(api, response.json()["id"])
+
+
+def single_step_definition(
+    connector: str, operation: str, properties: dict[str, Any], authentication: str | None = None
+) -> dict[str, Any]:
+    step: dict[str, Any] = {
+        "connector": connector,
+        "operation": operation,
+        "properties": properties,
+    }
+    if authentication:
+        step["authentication"] = authentication
+    name = f"{connector}-1"
+    return {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [{"name": name, "type": "normal"}],
+        "steps": {name: step},
+    }

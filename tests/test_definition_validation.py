@@ -7,15 +7,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import create_workflow, walkthrough_definition
+from tests.conftest import (
+    create_workflow,
+    slack_authentication,
+    totango_authentication,
+    walkthrough_definition,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def definition(api, fake_totango, fake_slack) -> dict[str, Any]:
-    from tests.conftest import slack_authentication, totango_authentication
-
     return walkthrough_definition(
         totango_auth=totango_authentication(api, fake_totango),
         slack_auth=slack_authentication(api, fake_slack),
@@ -23,7 +26,9 @@ def definition(api, fake_totango, fake_slack) -> dict[str, Any]:
 
 
 def save_errors(api, definition: dict[str, Any]) -> list[dict[str, str]]:
-    response = api.post("/api/workflows/", {"name": "Broken", "definition": definition}, format="json")
+    response = api.post(
+        "/api/workflows/", {"name": "Broken", "definition": definition}, format="json"
+    )
     assert response.status_code == 400, response.json()
     assert response.json()["detail"] == "The workflow definition is invalid."
     return response.json()["errors"]
@@ -56,7 +61,10 @@ def test_property_the_operation_does_not_take_is_refused(api, definition):
     definition["steps"]["slack-1"]["properties"]["colour"] = {"type": "string", "value": "red"}
 
     assert save_errors(api, definition) == [
-        {"path": "steps.slack-1.properties.colour", "message": "Send message does not take a property 'colour'"}
+        {
+            "path": "steps.slack-1.properties.colour",
+            "message": "Send message does not take a property 'colour'",
+        }
     ]
 
 
@@ -144,7 +152,9 @@ def test_step_missing_from_structure_is_refused(api, definition):
 
 
 def test_authentication_of_another_connector_is_refused(api, definition):
-    definition["steps"]["slack-1"]["authentication"] = definition["steps"]["totango-1"]["authentication"]
+    definition["steps"]["slack-1"]["authentication"] = definition["steps"]["totango-1"][
+        "authentication"
+    ]
 
     assert save_errors(api, definition) == [
         {

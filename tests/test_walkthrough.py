@@ -20,7 +20,9 @@ from tests.conftest import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_walkthrough_posts_one_message_per_account_in_order(api, celery_worker, fake_totango, fake_slack):
+def test_walkthrough_posts_one_message_per_account_in_order(
+    api, celery_worker, fake_totango, fake_slack
+):
     # Given 250 Totango accounts and the guide's workflow saved through the API
     fake_totango.seed_accounts(250)
     definition = walkthrough_definition(
@@ -49,7 +51,9 @@ def test_walkthrough_posts_one_message_per_account_in_order(api, celery_worker, 
     steps = all_step_runs(api, run["id"])
     assert len(steps) == 1 + 1 + 1 + 250  # trigger, totango-1, loop-1, 250 × slack-1
     assert [step["path"] for step in steps[:3]] == ["trigger", "totango-1", "loop-1"]
-    assert [step["path"] for step in steps[3:]] == [f"loop-1[{index}].slack-1" for index in range(250)]
+    assert [step["path"] for step in steps[3:]] == [
+        f"loop-1[{index}].slack-1" for index in range(250)
+    ]
     assert [step["sequence"] for step in steps] == sorted(step["sequence"] for step in steps)
     assert all(step["status"] == "succeeded" for step in steps)
     totango = steps[1]
@@ -58,16 +62,27 @@ def test_walkthrough_posts_one_message_per_account_in_order(api, celery_worker, 
         "query": '{"terms": [], "fields": [], "count": 1000}',
     }
     assert totango["output"]["total_hits"] == 250
-    assert [hit["display_name"] for hit in totango["output"]["hits"]][:2] == ["Account 0001", "Account 0002"]
+    assert [hit["display_name"] for hit in totango["output"]["hits"]][:2] == [
+        "Account 0001",
+        "Account 0002",
+    ]
     assert steps[2]["output"] == {"count": 250}
     third_message = steps[5]
-    assert third_message["input"] == {"channel": "#customer-success", "text": "New paying account: Account 0003"}
+    assert third_message["input"] == {
+        "channel": "#customer-success",
+        "text": "New paying account: Account 0003",
+    }
     assert third_message["output"]["ok"] is True
     assert third_message["output"]["ts"] == fake_slack.messages[2]["ts"]
 
     # And neither token appears in any API response or step run
     everything = json.dumps(
-        [steps, run, api.get("/api/authentications/").json(), api.get(f"/api/workflows/{workflow['id']}/").json()]
+        [
+            steps,
+            run,
+            api.get("/api/authentications/").json(),
+            api.get(f"/api/workflows/{workflow['id']}/").json(),
+        ]
     )
     assert TOTANGO_TOKEN not in everything
     assert SLACK_TOKEN not in everything

@@ -18,10 +18,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(
             {
                 "detail": "The workflow definition is invalid.",
-                "errors": [
-                    {"path": error.path, "message": error.message}
-                    for error in exc.errors
-                ],
+                "errors": [{"path": error.path, "message": error.message} for error in exc.errors],
             },
             status=status.HTTP_400_BAD_REQUEST,
         )

@@ -1,0 +1,1 @@
+"""Benchmarks of the engine against loopback fakes, each reported as a ratio to bare httpx."""
