@@ -49,7 +49,7 @@ def test_walkthrough_posts_one_message_per_account_in_order(
 
     # And every step's resolved input and output is recorded: 1 + 1 + 250 step runs
     steps = all_step_runs(api, run["id"])
-    assert len(steps) == 1 + 1 + 1 + 250  # trigger, totango-1, loop-1, 250 × slack-1
+    assert len(steps) == 1 + 1 + 1 + 250  # trigger, totango-1, loop-1, then slack-1 250 times
     assert [step["path"] for step in steps[:3]] == ["trigger", "totango-1", "loop-1"]
     assert [step["path"] for step in steps[3:]] == [
         f"loop-1[{index}].slack-1" for index in range(250)

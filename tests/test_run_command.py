@@ -1,0 +1,122 @@
+"""The README's run command brings the app up on SQLite and the embedded broker, and it works."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, walkthrough_definition
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(client: httpx.Client, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"make run exited early:\n{log.read_text()[-4000:]}")
+        try:
+            if client.get("/api/health/").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"The app did not come up:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def app_from_run_command(tmp_path):
+    """`make run` as a user types it, with only a fresh var/ folder and a free port of our own."""
+    port = free_port()
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "CREDENTIAL_KEYS", "MAKEFLAGS", "MAKELEVEL"}
+    }
+    environment.update({"VAR_DIR": str(tmp_path / "var"), "PORT": str(port)})
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["make", "run"], cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    try:
+        wait_until_serving(client, process, log)
+        yield client, tmp_path / "var", log
+    finally:
+        client.close()
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_run_command_serves_the_app_and_runs_the_walkthrough(app_from_run_command, fake_totango, fake_slack):
+    client, var_dir, log = app_from_run_command
+
+    # The embedded defaults: SQLite and a file queue under var/, secrets generated there.
+    assert (var_dir / "db.sqlite3").exists()
+    assert (var_dir / "broker" / "queue").is_dir()
+    assert (var_dir / "credential_keys").exists()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert '<div id="root">' in home.text
+
+    # First-run setup gives the owner a token; a second setup is refused.
+    setup = client.post("/api/setup/", json={"username": "owner", "password": "a long enough passphrase"})
+    assert setup.status_code == 201, setup.text
+    assert client.post("/api/setup/", json={"username": "x", "password": "another passphrase!"}).status_code == 409
+    token = client.post("/api/token/", json={"username": "owner", "password": "a long enough passphrase"})
+    assert token.status_code == 200, token.text
+    client.headers["Authorization"] = f"Token {token.json()['token']}"
+
+    totango = client.post(
+        "/api/authentications/",
+        json={
+            "name": "Totango",
+            "connector": "totango",
+            "scope": "personal",
+            "fields": {"api_token": "totango-token", "data_center": "custom", "base_url": fake_totango.base_url},
+        },
+    )
+    slack = client.post(
+        "/api/authentications/",
+        json={
+            "name": "Slack",
+            "connector": "slack",
+            "scope": "organisational",
+            "fields": {"bot_token": "xoxb-test-token", "base_url": fake_slack.base_url + "/api/"},
+        },
+    )
+    assert (totango.status_code, slack.status_code) == (201, 201)
+    definition = walkthrough_definition(totango_auth=totango.json()["id"], slack_auth=slack.json()["id"])
+    workflow = client.post("/api/workflows/", json={"name": "Walkthrough", "definition": definition})
+    assert workflow.status_code == 201, workflow.text
+
+    run = client.post(f"/api/workflows/{workflow.json()['id']}/runs/", json={}).json()
+    deadline = time.monotonic() + 60
+    while run["status"] in {"queued", "running"} and time.monotonic() < deadline:
+        time.sleep(0.3)
+        run = client.get(f"/api/runs/{run['id']}/").json()
+
+    assert run["status"] == "succeeded", (run, log.read_text()[-3000:])
+    assert [message["text"] for message in fake_slack.messages] == [
+        f"New paying account: Account {number:04d}" for number in range(1, 26)
+    ]
+    steps = client.get(f"/api/runs/{run['id']}/steps/?limit=1000").json()
+    assert steps["count"] == 3 + 25
+    assert "totango-token" not in log.read_text()
