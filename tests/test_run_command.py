@@ -44,13 +44,26 @@ def app_from_run_command(tmp_path):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "CREDENTIAL_KEYS", "MAKEFLAGS", "MAKELEVEL"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "CREDENTIAL_KEYS",
+            "MAKEFLAGS",
+            "MAKELEVEL",
+        }
     }
     environment.update({"VAR_DIR": str(tmp_path / "var"), "PORT": str(port)})
     log = tmp_path / "run.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            ["make", "run"], cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            ["make", "run"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
     try:
@@ -65,7 +78,9 @@ def app_from_run_command(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def test_run_command_serves_the_app_and_runs_the_walkthrough(app_from_run_command, fake_totango, fake_slack):
+def test_run_command_serves_the_app_and_runs_the_walkthrough(
+    app_from_run_command, fake_totango, fake_slack
+):
     client, var_dir, log = app_from_run_command
 
     # The embedded defaults: SQLite and a file queue under var/, secrets generated there.
@@ -77,10 +92,19 @@ def test_run_command_serves_the_app_and_runs_the_walkthrough(app_from_run_comman
     assert '<div id="root">' in home.text
 
     # First-run setup gives the owner a token; a second setup is refused.
-    setup = client.post("/api/setup/", json={"username": "owner", "password": "a long enough passphrase"})
+    setup = client.post(
+        "/api/setup/", json={"username": "owner", "password": "a long enough passphrase"}
+    )
     assert setup.status_code == 201, setup.text
-    assert client.post("/api/setup/", json={"username": "x", "password": "another passphrase!"}).status_code == 409
-    token = client.post("/api/token/", json={"username": "owner", "password": "a long enough passphrase"})
+    assert (
+        client.post(
+            "/api/setup/", json={"username": "x", "password": "another passphrase!"}
+        ).status_code
+        == 409
+    )
+    token = client.post(
+        "/api/token/", json={"username": "owner", "password": "a long enough passphrase"}
+    )
     assert token.status_code == 200, token.text
     client.headers["Authorization"] = f"Token {token.json()['token']}"
 
@@ -90,7 +114,11 @@ def test_run_command_serves_the_app_and_runs_the_walkthrough(app_from_run_comman
             "name": "Totango",
             "connector": "totango",
             "scope": "personal",
-            "fields": {"api_token": "totango-token", "data_center": "custom", "base_url": fake_totango.base_url},
+            "fields": {
+                "api_token": "totango-token",
+                "data_center": "custom",
+                "base_url": fake_totango.base_url,
+            },
         },
     )
     slack = client.post(
@@ -103,8 +131,12 @@ def test_run_command_serves_the_app_and_runs_the_walkthrough(app_from_run_comman
         },
     )
     assert (totango.status_code, slack.status_code) == (201, 201)
-    definition = walkthrough_definition(totango_auth=totango.json()["id"], slack_auth=slack.json()["id"])
-    workflow = client.post("/api/workflows/", json={"name": "Walkthrough", "definition": definition})
+    definition = walkthrough_definition(
+        totango_auth=totango.json()["id"], slack_auth=slack.json()["id"]
+    )
+    workflow = client.post(
+        "/api/workflows/", json={"name": "Walkthrough", "definition": definition}
+    )
     assert workflow.status_code == 201, workflow.text
 
     run = client.post(f"/api/workflows/{workflow.json()['id']}/runs/", json={}).json()
