@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import io
 import json
 import os
 import pstats
@@ -34,6 +35,7 @@ PAGE_SIZE = 1000
 MAX_ACCOUNTS = 10_000
 HTTP_TIMEOUT = 30.0
 PROFILE_TOP = 30
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -50,9 +52,11 @@ class Timings:
 
 @dataclass(frozen=True)
 class Memory:
-    rss_growth_mib: float  # growth of the process's peak RSS over the engine runs
-    rss_peak_mib: float  # the process's peak RSS at the end
-    tracemalloc_peak_mib: float | None  # Python allocations of one engine run, if measured
+    rss_peak_mib: float  # the process's peak RSS after the timed runs
+    rss_growth_mib: float  # how much the timed runs raised it
+    # Peak Python allocations of one run per side: the fakes' allocations are in both.
+    traced_engine_mib: float
+    traced_baseline_mib: float
 
 
 # --- Set-up ------------------------------------------------------------------------------------
@@ -144,10 +148,12 @@ class Scenario:
 
     @property
     def pages(self) -> int:
-        return -(-self.accounts // PAGE_SIZE) if self.accounts else 1
+        return -(-self.accounts // PAGE_SIZE)
 
     def expected_texts(self) -> list[str]:
-        return [f"New paying account: Account {number:04d}" for number in range(1, self.accounts + 1)]
+        return [
+            f"New paying account: Account {number:04d}" for number in range(1, self.accounts + 1)
+        ]
 
     def reset_fakes(self) -> None:
         self.totango.reset()
@@ -166,7 +172,9 @@ class Scenario:
                 f"in order (first differences: {diff_head(texts, self.expected_texts())})"
             )
         if {message["channel"] for message in messages} - {"C0000000001"}:
-            raise AssertionError(f"{side}: a message went to another channel than #customer-success")
+            raise AssertionError(
+                f"{side}: a message went to another channel than #customer-success"
+            )
 
 
 def diff_head(got: list[str], expected: list[str]) -> list[tuple[int, str | None, str | None]]:
@@ -357,11 +365,11 @@ def measure(
     return timings, last_run_id, peak_rss_mib() - rss_before
 
 
-def traced_peak_mib(scenario: Scenario, fixture: EngineFixture) -> float:
-    """Peak of Python allocations over one more engine run (tracemalloc slows it: not timed)."""
+def traced_peak_mib(run: Callable[[], Any]) -> float:
+    """Peak of Python allocations over one more run (tracemalloc slows it: never timed)."""
     tracemalloc.start()
     try:
-        run_engine(scenario, fixture, around=direct)
+        run()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -376,26 +384,12 @@ def profile_engine(scenario: Scenario, fixture: EngineFixture, *, top: int) -> s
         return profiler.runcall(call)
 
     run_engine(scenario, fixture, around=profiled)
-    stream = _Stream()
+    stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
-    return stream.text()
-
-
-class _Stream:
-    """A text sink for pstats, which writes with print(file=...)."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return len(text)
-
-    def text(self) -> str:
-        root = str(Path(__file__).resolve().parent.parent) + os.sep
-        return "".join(self.parts).replace(root, "")
+    # Paths relative to the project, so they read as file:line of our code or of .venv.
+    return stream.getvalue().replace(str(PROJECT_ROOT) + os.sep, "")
 
 
 # --- Report --------------------------------------------------------------------------------------
@@ -406,7 +400,8 @@ def describe_database(url: str) -> str:
 
     if connection.vendor == "sqlite":
         return "SQLite (temporary file)" if "bench.sqlite3" in url else f"SQLite {url}"
-    version = connection.cursor().connection.info.server_version
+    connection.ensure_connection()
+    version = connection.connection.info.server_version
     return f"PostgreSQL {version // 10000}.{version % 10000} ({connection.settings_dict['NAME']})"
 
 
@@ -421,7 +416,7 @@ def report(
 ) -> str:
     accounts = scenario.accounts
     engine, baseline = min(timings.engine), min(timings.baseline)
-    per_item = 1000 / accounts if accounts else 0.0
+    per_item = 1000 / accounts
 
     def runs(values: list[float]) -> str:
         return " ".join(f"{value:.3f}" for value in values)
@@ -434,17 +429,16 @@ def report(
         f"{'baseline (bare httpx)':24}{baseline:9.3f}{baseline * per_item:9.3f}   "
         f"{runs(timings.baseline)}",
         f"{'ratio engine/baseline':24}{timings.ratio:8.2f}x",
+        f"{'added by the engine':24}{engine - baseline:9.3f}{(engine - baseline) * per_item:9.3f}",
         f"{'step runs written':24}{step_runs:9,}",
     ]
     if memory is not None:
-        lines.append(
-            f"{'peak RSS':24}{memory.rss_peak_mib:9.1f} MiB (+{memory.rss_growth_mib:.1f} MiB "
-            "over the timed runs)"
-        )
-        if memory.tracemalloc_peak_mib is not None:
-            lines.append(
-                f"{'tracemalloc peak':24}{memory.tracemalloc_peak_mib:9.1f} MiB (one engine run)"
-            )
+        lines += [
+            f"{'peak RSS (process)':24}{memory.rss_peak_mib:9.1f} MiB, "
+            f"+{memory.rss_growth_mib:.1f} MiB over the timed runs",
+            f"{'tracemalloc peak':24}{memory.traced_engine_mib:9.1f} MiB engine, "
+            f"{memory.traced_baseline_mib:.1f} MiB baseline",
+        ]
     return "\n".join(lines)
 
 
@@ -508,9 +502,12 @@ def main(argv: list[str] | None = None) -> int:
             memory = None
             if arguments.memory:
                 memory = Memory(
-                    rss_growth_mib=rss_growth,
                     rss_peak_mib=peak_rss_mib(),
-                    tracemalloc_peak_mib=traced_peak_mib(scenario, fixture),
+                    rss_growth_mib=rss_growth,
+                    traced_engine_mib=traced_peak_mib(
+                        lambda: run_engine(scenario, fixture, around=direct)
+                    ),
+                    traced_baseline_mib=traced_peak_mib(lambda: run_baseline(scenario)),
                 )
             print(
                 report(

@@ -14,6 +14,8 @@ class OperationKind(StrEnum):
     ACTION = "action"  # a function of its inputs returning JSON
     TRIGGER = "trigger"  # starts a run; its output is the trigger payload
     LOOP = "loop"  # returns the items the engine runs the step's body over
+    BRANCH = "branch"  # returns {"lane": <name>, ...}: the engine runs that lane's steps
+    BREAK = "break"  # stops the enclosing loop it names, after its output is recorded
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class Operation:
     output_schema: dict[str, Any]
     run: OperationFunction
     kind: OperationKind = OperationKind.ACTION
+    # For a BRANCH operation: the lanes it always has (e.g. true and false); others may be
+    # added per step (a Branch's cases).
+    fixed_lanes: tuple[str, ...] = ()
+    dynamic_lanes: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,13 @@ from connectors.sdk import Connector, Operation, OperationKind
 
 TRIGGER_NAME = "trigger"
 STEP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
-STRUCTURE_TYPES = {"normal": OperationKind.ACTION, "loop": OperationKind.LOOP}
+# The structure type of a step follows its operation's kind.
+STRUCTURE_TYPES = {
+    OperationKind.ACTION: "normal",
+    OperationKind.BREAK: "normal",
+    OperationKind.LOOP: "loop",
+    OperationKind.BRANCH: "branch",
+}
 LOOP_LANE = "_loop"
 STEP_KEYS = {"title", "connector", "operation", "authentication", "properties"}
 
@@ -39,10 +45,25 @@ class StepPlan:
     authentication: str | None
     properties: tuple[tuple[str, CompiledValue], ...]
     body: tuple[StepPlan, ...] = ()  # the steps inside a loop
+    lanes: tuple[tuple[str, tuple[StepPlan, ...]], ...] = ()  # the lanes of a branch
 
     @property
     def is_loop(self) -> bool:
         return self.operation.kind == OperationKind.LOOP
+
+    @property
+    def is_branch(self) -> bool:
+        return self.operation.kind == OperationKind.BRANCH
+
+    def lane(self, name: str) -> tuple[StepPlan, ...]:
+        for lane_name, steps in self.lanes:
+            if lane_name == name:
+                return steps
+        return ()
+
+    @property
+    def children(self) -> tuple[StepPlan, ...]:
+        return self.body + tuple(step for _, lane in self.lanes for step in lane)
 
 
 @dataclass(frozen=True)
@@ -58,7 +79,7 @@ class WorkflowPlan:
             step = pending.pop()
             if step.authentication:
                 found.add(step.authentication)
-            pending.extend(step.body)
+            pending.extend(step.children)
         return frozenset(found)
 
 
@@ -89,7 +110,9 @@ class DefinitionCompiler:
             structure = []
 
         trigger = self.compile_trigger(definition.get("trigger"))
-        compiled = self.compile_lane(structure, "steps_structure", steps, visible={TRIGGER_NAME})
+        compiled = self.compile_lane(
+            structure, "steps_structure", steps, visible={TRIGGER_NAME}, loops=()
+        )
         for name in steps:
             if name not in self.placed:
                 self.error(f"steps.{name}", f"step {name!r} is not placed in steps_structure")
@@ -110,13 +133,23 @@ class DefinitionCompiler:
         return self.compile_step(TRIGGER_NAME, trigger, "trigger", connector, visible=set())
 
     def compile_lane(
-        self, lane: list[Any], path: str, steps: dict[str, Any], visible: set[str]
+        self,
+        lane: Any,
+        path: str,
+        steps: dict[str, Any],
+        visible: set[str],
+        loops: tuple[str, ...],
     ) -> tuple[StepPlan, ...]:
+        """Compiles a list of steps; what they make visible stays in this lane (a loop body or
+        a branch lane may not run, so the steps after it cannot read from inside it)."""
+        if not isinstance(lane, list):
+            self.error(path, "must be a list of steps")
+            return ()
         compiled = []
         visible = set(visible)
         for index, node in enumerate(lane):
             node_path = f"{path}.{index}"
-            plan = self.compile_node(node, node_path, steps, visible)
+            plan = self.compile_node(node, node_path, steps, visible, loops)
             if plan is not None:
                 compiled.append(plan)
                 # A loop's value and index exist only inside it: later steps cannot read them.
@@ -125,7 +158,12 @@ class DefinitionCompiler:
         return tuple(compiled)
 
     def compile_node(
-        self, node: Any, path: str, steps: dict[str, Any], visible: set[str]
+        self,
+        node: Any,
+        path: str,
+        steps: dict[str, Any],
+        visible: set[str],
+        loops: tuple[str, ...],
     ) -> StepPlan | None:
         if not isinstance(node, dict):
             self.error(path, 'must be an object such as {"name": "slack-1", "type": "normal"}')
@@ -141,8 +179,8 @@ class DefinitionCompiler:
             self.error(f"{path}.name", f"duplicate step name {name!r}")
             return None
         self.placed.add(name)
-        if kind not in STRUCTURE_TYPES:
-            self.error(f"{path}.type", f"{kind!r} is not one of {', '.join(STRUCTURE_TYPES)}")
+        if kind not in STRUCTURE_TYPES.values():
+            self.error(f"{path}.type", f"{kind!r} is not one of normal, loop, branch")
             return None
         if name not in steps:
             self.error(f"{path}.name", f"there is no step {name!r} in steps")
@@ -159,26 +197,73 @@ class DefinitionCompiler:
         plan = self.compile_step(name, step, step_path, connector, visible)
         if plan is None:
             return None
-        if plan.operation.kind != STRUCTURE_TYPES[kind]:
-            expected = next(
-                key for key, value in STRUCTURE_TYPES.items() if value == plan.operation.kind
-            )
+        expected = STRUCTURE_TYPES[plan.operation.kind]
+        if kind != expected:
             self.error(
                 f"{path}.type", f"{plan.operation.title} is a {expected!r} step, not {kind!r}"
             )
             return None
+        if plan.operation.kind == OperationKind.BREAK:
+            self.check_break_target(step, step_path, loops)
         content = node.get("content")
+        content_path = f"{path}.content"
         if kind == "loop":
-            if not isinstance(content, dict) or not isinstance(content.get(LOOP_LANE), list):
-                self.error(f"{path}.content", f'a loop needs content {{"{LOOP_LANE}": [...]}}')
+            if not isinstance(content, dict) or LOOP_LANE not in content:
+                self.error(content_path, f'a loop needs content {{"{LOOP_LANE}": [...]}}')
                 return None
             body = self.compile_lane(
-                content[LOOP_LANE], f"{path}.content.{LOOP_LANE}", steps, visible | {name}
+                content[LOOP_LANE],
+                f"{content_path}.{LOOP_LANE}",
+                steps,
+                visible | {name},
+                (*loops, name),
             )
             return replace(plan, body=body)
+        if kind == "branch":
+            return self.compile_branch(plan, content, content_path, steps, visible | {name}, loops)
         if content is not None:
-            self.error(f"{path}.content", "only loop steps have content")
+            self.error(content_path, "only loop and branch steps have content")
         return plan
+
+    def compile_branch(
+        self,
+        plan: StepPlan,
+        content: Any,
+        path: str,
+        steps: dict[str, Any],
+        visible: set[str],
+        loops: tuple[str, ...],
+    ) -> StepPlan:
+        if not isinstance(content, dict):
+            self.error(path, 'a branch needs content such as {"true": [...], "false": [...]}')
+            return plan
+        operation = plan.operation
+        if not operation.dynamic_lanes:
+            for lane_name in content:
+                if lane_name not in operation.fixed_lanes:
+                    self.error(
+                        f"{path}.{lane_name}",
+                        f"{operation.title} has the lanes {', '.join(operation.fixed_lanes)}, "
+                        f"not {lane_name!r}",
+                    )
+        lanes = tuple(
+            (str(lane_name), self.compile_lane(lane, f"{path}.{lane_name}", steps, visible, loops))
+            for lane_name, lane in content.items()
+        )
+        return replace(plan, lanes=lanes)
+
+    def check_break_target(self, step: dict[str, Any], path: str, loops: tuple[str, ...]) -> None:
+        target = (step.get("properties") or {}).get("loop")
+        if (
+            isinstance(target, dict)
+            and target.get("type") == "string"
+            and target.get("value") not in loops
+        ):
+            self.error(
+                f"{path}.properties.loop",
+                f"{target.get('value')!r} is not a loop this step is inside"
+                + (f" (it is inside {', '.join(loops)})" if loops else ""),
+            )
 
     def compile_step(
         self, name: str, step: dict[str, Any], path: str, connector: Connector, visible: set[str]

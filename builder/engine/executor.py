@@ -17,7 +17,7 @@ from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
 from builder.engine.properties import UnresolvedPath
 from connectors.errors import AuthenticationFailed, ConnectorError
 from connectors.registry import validate_inputs, validate_output
-from connectors.sdk import ClientSettings, OperationContext
+from connectors.sdk import ClientSettings, OperationContext, OperationKind
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,14 @@ class RunCancelled(Exception):
     pass
 
 
+class LoopBroken(Exception):
+    """Raised by a Break loop step; caught by the loop it names."""
+
+    def __init__(self, loop_name: str) -> None:
+        super().__init__(loop_name)
+        self.loop_name = loop_name
+
+
 class PropertyUnresolved(Exception):
     """A property's jsonpath found nothing in the run's data and has no fallback."""
 
@@ -136,6 +144,14 @@ class RunExecutor:
                 raise RunCancelled
             if step.is_loop:
                 self.run_loop(step, scope, prefix)
+            elif step.is_branch:
+                output = steps[step.name] = self.run_step(step, scope, prefix)
+                # A lane's steps see the branch's scope; what they add stays in the lane.
+                lane_scope = {"steps": dict(steps)}
+                self.run_lane(step.lane(str(output["lane"])), lane_scope, prefix)
+            elif step.operation.kind == OperationKind.BREAK:
+                steps[step.name] = self.run_step(step, scope, prefix)
+                raise LoopBroken(steps[step.name]["loop"])
             else:
                 steps[step.name] = self.run_step(step, scope, prefix)
 
@@ -146,6 +162,8 @@ class RunExecutor:
             step, scope, prefix + step.name, sequence, started, clock, record_success=False
         )
         count = len(items)
+        iterations = 0
+        outer_break: LoopBroken | None = None
         for index, item in enumerate(items):
             # Each iteration starts from a fresh scope: what ran in the previous one is gone.
             iteration = {
@@ -160,7 +178,13 @@ class RunExecutor:
                     },
                 }
             }
-            self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
+            iterations += 1
+            try:
+                self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
+            except LoopBroken as broken:
+                # An outer loop's break ends this loop too, then goes on outwards.
+                outer_break = broken if broken.loop_name != step.name else None
+                break
         self.recorder.record(
             StepRecord(
                 sequence=sequence,
@@ -172,9 +196,11 @@ class RunExecutor:
                 started_at=started,
                 duration_ms=(time.perf_counter() - clock) * 1000,
                 input=inputs,
-                output={"count": count},
+                output={"count": count, "iterations": iterations},
             )
         )
+        if outer_break is not None:
+            raise outer_break
 
     def run_step(
         self,
