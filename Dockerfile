@@ -13,12 +13,13 @@ RUN npm run build
 # --- Application ---------------------------------------------------------------------------------
 FROM python:3.11-slim
 
+# pyproject.toml installs the dependencies only (it declares no packages): the code runs from
+# /app, on PYTHONPATH for gunicorn, celery and manage.py alike.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_ENV=production \
-    # pyproject.toml installs the dependencies only (no packages): the code runs from /app.
     PYTHONPATH=/app \
     VAR_DIR=/app/var
 

@@ -79,6 +79,8 @@ class AuthenticationSpec:
     client_factory: Callable[[Mapping[str, Any], ClientSettings], Any]
     # Checks the credential against the vendor; returns a short description of what it reached.
     connection_test: Callable[[OperationContext], str]
+    # True when a step may run without one (the HTTP client calling a public URL).
+    optional: bool = False
 
     @property
     def secret_fields(self) -> frozenset[str]:

@@ -246,7 +246,8 @@ class RunExecutor:
             record.input = inputs
             validate_inputs(step.operation, inputs)
             context = OperationContext(step_name=step.name, settings=self.settings, log=record.log)
-            if step.connector.authentication is not None:
+            spec = step.connector.authentication
+            if spec is not None and (step.authentication or not spec.optional):
                 authentication, context.client = self.client_for(step)
                 context.credentials = authentication.credentials
             output = step.operation.run(context, inputs)

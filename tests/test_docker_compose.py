@@ -1,0 +1,187 @@
+"""Checks docker-compose.yml, the Dockerfile and .dockerignore as text: no Docker engine needed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = ("web", "worker", "beat")
+HEALTHY = {"condition": "service_healthy"}
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@dataclass
+class Stage:
+    """One FROM … stage of the Dockerfile: its base image, name and instructions in order."""
+
+    base: str
+    name: str | None
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+
+    def arguments(self, instruction: str) -> list[str]:
+        return [arguments for name, arguments in self.instructions if name == instruction]
+
+
+def dockerfile_stages() -> list[Stage]:
+    """The Dockerfile's stages, with continuation lines joined and comments dropped as Docker does."""
+    logical_lines, pending = [], ""
+    for raw_line in (ROOT / "Dockerfile").read_text().splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical_lines.append(pending + line)
+        pending = ""
+    stages: list[Stage] = []
+    for line in logical_lines:
+        instruction, _, arguments = line.partition(" ")
+        instruction, arguments = instruction.upper(), " ".join(arguments.split())
+        if instruction == "FROM":
+            words = arguments.split()
+            name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
+            stages.append(Stage(base=words[0], name=name))
+        else:
+            stages[-1].instructions.append((instruction, arguments))
+    return stages
+
+
+# --- docker-compose.yml ----------------------------------------------------------------------
+
+
+def test_compose_defines_exactly_the_five_services():
+    # Given the compose file
+    services = compose()["services"]
+
+    # Then it runs the database, the broker and the three processes of the app, nothing else
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert services["postgres"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+
+
+def test_web_worker_and_beat_run_the_same_build_of_this_dockerfile():
+    services = compose()["services"]
+
+    builds = [services[name]["build"] for name in APP_SERVICES]
+    images = [services[name]["image"] for name in APP_SERVICES]
+
+    assert builds == [{"context": ".", "dockerfile": "Dockerfile"}] * 3
+    assert len(set(images)) == 1
+    assert (ROOT / "Dockerfile").is_file()
+
+
+def test_app_services_get_the_production_environment_and_require_the_secrets():
+    services = compose()["services"]
+
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["DJANGO_ENV"] == "production", name
+        assert (
+            environment["DATABASE_URL"]
+            == "postgres://flowbuilder:flowbuilder@postgres:5432/flowbuilder"
+        ), name
+        assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/0", name
+        # `:?` makes `docker compose up` stop with the message when the variable is unset.
+        assert environment["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}", name
+        assert environment["CREDENTIAL_KEYS"] == "${CREDENTIAL_KEYS:?set CREDENTIAL_KEYS}", name
+        assert environment["ALLOWED_HOSTS"] == "${ALLOWED_HOSTS:-localhost,127.0.0.1}", name
+    assert (
+        services["web"]["environment"]
+        == services["worker"]["environment"]
+        == services["beat"]["environment"]
+    )
+
+
+def test_database_and_broker_have_healthchecks():
+    services = compose()["services"]
+
+    assert services["postgres"]["healthcheck"]["test"] == [
+        "CMD-SHELL",
+        "pg_isready -U flowbuilder -d flowbuilder",
+    ]
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+
+
+def test_web_starts_only_once_postgres_and_redis_are_healthy():
+    depends_on = compose()["services"]["web"]["depends_on"]
+
+    assert depends_on == {"postgres": HEALTHY, "redis": HEALTHY}
+
+
+def test_web_migrates_then_serves_gunicorn_on_port_8000():
+    web = compose()["services"]["web"]
+
+    command = " ".join(web["command"])
+    assert command.index("python manage.py migrate --noinput &&") < command.index(
+        "exec gunicorn config.wsgi --bind 0.0.0.0:8000"
+    )
+    assert web["ports"] == ["8000:8000"]
+
+
+def test_worker_and_beat_run_celery_on_the_config_app():
+    services = compose()["services"]
+
+    assert services["worker"]["command"] == ["celery", "-A", "config", "worker", "--loglevel=INFO"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    # The app's user may write only to var/: beat's schedule must be kept there.
+    assert "--schedule=/app/var/celerybeat-schedule" in services["beat"]["command"]
+
+
+# --- Dockerfile --------------------------------------------------------------------------------
+
+
+def test_dockerfile_final_stage_runs_as_a_created_non_root_user():
+    final = dockerfile_stages()[-1]
+
+    users = final.arguments("USER")
+    assert users, "the final stage has no USER"
+    user = users[-1].split(":")[0]
+    assert user not in {"root", "0"}
+    assert any("useradd" in run and user in run for run in final.arguments("RUN"))
+    # Nothing after USER may need root.
+    last_user = max(i for i, (name, _) in enumerate(final.instructions) if name == "USER")
+    assert [name for name, _ in final.instructions[last_user + 1 :]] == ["EXPOSE", "CMD"]
+
+
+def test_dockerfile_builds_the_frontend_in_a_node_stage_with_npm_ci():
+    stages = dockerfile_stages()
+
+    frontend = next(stage for stage in stages if stage.base == "node:20")
+    assert frontend.name is not None
+    runs = frontend.arguments("RUN")
+    assert runs[0].startswith("npm ci")
+    assert runs[-1] == "npm run build"
+    assert f"--from={frontend.name} /frontend/dist ./frontend/dist" in stages[-1].arguments("COPY")
+
+
+def test_dockerfile_installs_the_project_with_pip_and_serves_gunicorn_in_production():
+    final = dockerfile_stages()[-1]
+
+    assert final.base == "python:3.11-slim"
+    assert any(run.startswith("pip install .") for run in final.arguments("RUN"))
+    environment = " ".join(final.arguments("ENV")).split()
+    assert "DJANGO_ENV=production" in environment
+    # pyproject.toml declares no packages: the code is found on PYTHONPATH, not site-packages.
+    assert "PYTHONPATH=/app" in environment
+    command = json.loads(final.arguments("CMD")[-1])  # the exec form is a JSON array
+    assert command[:4] == ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000"]
+
+
+def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+
+    # var/ holds the locally generated SECRET_KEY and CREDENTIAL_KEYS.
+    assert {"var", ".venv", ".git", "frontend/node_modules", "frontend/dist"} <= ignored
