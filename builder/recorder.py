@@ -1,15 +1,14 @@
-"""Stores a run's step records in batches, keeps the run's heartbeat and notices cancellation."""
+"""Stores a run's step records in batches, as the steps complete."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
-from django.utils import timezone
-
 from auth_store.redaction import Redactor
 from builder.engine.executor import StepRecord
-from builder.models import Run, StepRun
+from builder.models import StepRun
 
 # A batch is written when it holds this many records or is this old, whichever comes first:
 # few enough round trips for a fast loop, fresh enough for the debug panel and for a crash.
@@ -18,13 +17,14 @@ FLUSH_EVERY_SECONDS = 0.5
 
 
 class DatabaseRunRecorder:
-    def __init__(self, *, run_id: uuid.UUID, redactor: Redactor) -> None:
+    def __init__(
+        self, *, run_id: uuid.UUID, redactor: Redactor, cancel_requested: threading.Event
+    ) -> None:
         self.run_id = run_id
         self.redactor = redactor
+        self.cancel_requested = cancel_requested
         self.pending: list[StepRun] = []
         self.last_flush = time.monotonic()
-        self.cancelled = False
-        self.recorded = 0
 
     def record(self, step: StepRecord) -> None:
         redact = self.redactor
@@ -46,7 +46,6 @@ class DatabaseRunRecorder:
                 duration_ms=round(step.duration_ms, 3),
             )
         )
-        self.recorded += 1
         if len(self.pending) >= FLUSH_EVERY_RECORDS or self.flush_due():
             self.flush()
 
@@ -54,15 +53,12 @@ class DatabaseRunRecorder:
         return time.monotonic() - self.last_flush >= FLUSH_EVERY_SECONDS
 
     def should_stop(self) -> bool:
-        if self.flush_due():
+        if self.pending and self.flush_due():
             self.flush()
-        return self.cancelled
+        return self.cancel_requested.is_set()
 
     def flush(self) -> None:
         if self.pending:
             StepRun.objects.bulk_create(self.pending)
             self.pending = []
-        # The heartbeat write also reads back whether someone asked to cancel.
-        Run.objects.filter(id=self.run_id).update(heartbeat_at=timezone.now())
-        self.cancelled = Run.objects.filter(id=self.run_id, cancel_requested=True).exists()
         self.last_flush = time.monotonic()

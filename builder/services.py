@@ -22,6 +22,7 @@ from builder.engine.executor import (
     ResolvedAuthentication,
     RunExecutor,
 )
+from builder.heartbeat import RunHeartbeat
 from builder.models import FINISHED_STATUSES, Run, RunStatus, Workflow, WorkflowVersion
 from builder.recorder import DatabaseRunRecorder
 
@@ -199,7 +200,6 @@ def run_execute(*, run_id: str) -> bool:
         for secret in authentication.secrets.values()
         if isinstance(secret, str)
     )
-    recorder = DatabaseRunRecorder(run_id=run.id, redactor=redactor)
 
     def resolve_authentication(authentication_id: str) -> ResolvedAuthentication:
         authentication = authentications.get(authentication_id)
@@ -214,16 +214,20 @@ def run_execute(*, run_id: str) -> bool:
             credentials=authentication.credentials,
         )
 
-    executor = RunExecutor(
-        plan=plan,
-        recorder=recorder,
-        authentications=resolve_authentication,
-        settings=client_settings(),
-    )
-    try:
-        outcome = executor.execute(run.trigger_payload)
-    finally:
-        recorder.flush()
+    with RunHeartbeat(run_id=run.id, interval=settings.RUN_HEARTBEAT_SECONDS) as heartbeat:
+        recorder = DatabaseRunRecorder(
+            run_id=run.id, redactor=redactor, cancel_requested=heartbeat.cancel_requested
+        )
+        executor = RunExecutor(
+            plan=plan,
+            recorder=recorder,
+            authentications=resolve_authentication,
+            settings=client_settings(),
+        )
+        try:
+            outcome = executor.execute(run.trigger_payload)
+        finally:
+            recorder.flush()
     run_finish(
         run_id=run.id,
         status=outcome.status,

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from celery.signals import worker_ready
+from django.db import connection
 
 
 @worker_ready.connect
 def fail_runs_of_lost_workers(**_: object) -> None:
-    from builder.tasks import runs_fail_stale_task
+    # Run here rather than enqueued: a worker started after a crash may consume only its own
+    # queue, and the runs it would pick up next must not wait behind a stale one.
+    from builder.services import runs_fail_stale
 
-    runs_fail_stale_task.delay()
+    try:
+        runs_fail_stale()
+    finally:
+        connection.close()  # pool processes forked later must not share this connection

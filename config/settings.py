@@ -183,8 +183,10 @@ CONNECTOR_HTTP_TIMEOUT = env_float("CONNECTOR_HTTP_TIMEOUT", 30.0)
 CONNECTOR_MAX_RETRIES = int(env_float("CONNECTOR_MAX_RETRIES", 3))
 # Longest Retry-After the engine will honour by sleeping; a longer one fails the step.
 CONNECTOR_MAX_RETRY_AFTER = env_float("CONNECTOR_MAX_RETRY_AFTER", 60.0)
+# How often a running run proves its worker alive (and notices a cancellation request).
+RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0)
 # A running run whose heartbeat is older than this is taken to have lost its worker.
-RUN_STALE_AFTER_SECONDS = env_float("RUN_STALE_AFTER_SECONDS", 120.0)
+RUN_STALE_AFTER_SECONDS = env_float("RUN_STALE_AFTER_SECONDS", 60.0)
 
 # --- Logging -------------------------------------------------------------------------------------------
 LOGGING = {

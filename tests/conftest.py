@@ -81,6 +81,8 @@ def worker_environment(**overrides: str) -> dict[str, str]:
         "SECRET_KEY": settings.SECRET_KEY,
         "CONNECTOR_HTTP_TIMEOUT": str(settings.CONNECTOR_HTTP_TIMEOUT),
         "PYTHONUNBUFFERED": "1",
+        # Beat often, so a cancellation reaches a run within a fraction of a second.
+        "RUN_HEARTBEAT_SECONDS": "0.2",
     }
     environment.update(overrides)
     return environment
@@ -89,7 +91,7 @@ def worker_environment(**overrides: str) -> dict[str, str]:
 class WorkerProcess:
     """A `celery worker` subprocess on the test database and the test Redis."""
 
-    def __init__(self, log_path: Path, **environment: str) -> None:
+    def __init__(self, log_path: Path, *, queue: str = "celery", **environment: str) -> None:
         self.log_path = log_path
         self.log = log_path.open("w")
         self.process = subprocess.Popen(
@@ -105,6 +107,7 @@ class WorkerProcess:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                f"--queues={queue}",
             ],
             cwd=ROOT,
             env=worker_environment(**environment),

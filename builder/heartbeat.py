@@ -1,0 +1,47 @@
+"""A run's heartbeat: proves its worker is alive and brings cancellation requests to the engine.
+
+It beats from its own thread, so a long step (a slow vendor, retries) cannot make a live run
+look abandoned, and the engine learns of a cancellation without a query between steps.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from builder.models import Run
+
+
+class RunHeartbeat:
+    def __init__(self, *, run_id: uuid.UUID, interval: float) -> None:
+        self.run_id = run_id
+        self.interval = interval
+        self.cancel_requested = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat_until_stopped, name=f"heartbeat-{run_id}", daemon=True
+        )
+
+    def __enter__(self) -> RunHeartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _beat_until_stopped(self) -> None:
+        close_old_connections()
+        try:
+            while not self._stopped.wait(self.interval):
+                self.beat()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def beat(self) -> None:
+        Run.objects.filter(id=self.run_id).update(heartbeat_at=timezone.now())
+        if Run.objects.filter(id=self.run_id, cancel_requested=True).exists():
+            self.cancel_requested.set()
