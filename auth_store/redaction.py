@@ -14,17 +14,26 @@ MIN_SECRET_LENGTH = 6
 
 _known_secrets: set[str] = set()
 _lock = threading.Lock()
+_log_redactor: Redactor | None = None
 
 
 def register_secrets(values: Iterable[str]) -> None:
     """Remembers decrypted secrets so the log filter can redact them from any log line."""
-    with _lock:
-        _known_secrets.update(value for value in values if len(value) >= MIN_SECRET_LENGTH)
+    global _log_redactor
+    new = {value for value in values if len(value) >= MIN_SECRET_LENGTH} - _known_secrets
+    if new:
+        with _lock:
+            _known_secrets.update(new)
+            _log_redactor = None
 
 
-def known_secrets() -> frozenset[str]:
+def log_redactor() -> Redactor | None:
+    """The redactor of every secret known to this process, rebuilt only when one is added."""
+    global _log_redactor
     with _lock:
-        return frozenset(_known_secrets)
+        if _log_redactor is None and _known_secrets:
+            _log_redactor = Redactor(_known_secrets)
+        return _log_redactor
 
 
 class Redactor:
@@ -67,10 +76,9 @@ class RedactSecretsFilter(logging.Filter):
     """A logging filter that redacts every secret this process has decrypted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = known_secrets()
-        if not secrets:
+        redactor = log_redactor()
+        if redactor is None:
             return True
-        redactor = Redactor(secrets)
         message = record.getMessage()
         redacted = redactor.text(message)
         if redacted != message:
