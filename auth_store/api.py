@@ -76,6 +76,7 @@ class ConnectionTestSerializer(serializers.Serializer):
 
 class AuthenticationViewSet(viewsets.ModelViewSet):
     serializer_class = AuthenticationSerializer
+    queryset = Authentication.objects.none()  # for the schema; get_queryset filters per user
 
     def get_queryset(self) -> QuerySet[Authentication]:
         authentications = services.authentications_usable_by(self.request.user).select_related(

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts.apps.AccountsConfig",
     "auth_store.apps.AuthStoreConfig",
     "builder.apps.BuilderConfig",
@@ -144,6 +145,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Workflows, runs, connectors and authentications.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery -----------------------------------------------------------------------------------------

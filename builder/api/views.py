@@ -113,9 +113,16 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 class ConnectorViewSet(viewsets.ViewSet):
     """The connector catalogue: operations with their input and output JSON Schemas."""
 
+    lookup_value_regex = r"[a-z0-9_-]+"
+
+    @extend_schema(responses={200: dict})
     def list(self, request: Request) -> Response:
         return Response(catalogue())
 
+    @extend_schema(
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)],
+        responses={(200, "image/svg+xml"): str},
+    )
     @action(detail=True, methods=["get"], url_path="icon.svg", permission_classes=[AllowAny])
     def icon(self, request: Request, pk: str | None = None) -> HttpResponse:
         if pk not in all_connectors():

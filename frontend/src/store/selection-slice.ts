@@ -1,38 +1,36 @@
+import type { Slot } from "../definition/structure";
 import type { AppSlice } from "./types";
 
-export interface SelectionSlice {
-  selectedNodeIds: string[];
-  selectedEdgeIds: string[];
-  /** Selects a node; with `additive` it is added to (or toggled out of) the current selection. */
-  selectNode: (id: string, additive?: boolean) => void;
-  selectEdge: (id: string, additive?: boolean) => void;
-  setSelection: (selection: { nodeIds?: string[]; edgeIds?: string[] }) => void;
-  clearSelection: () => void;
-}
+export type PanelTab = "properties" | "authenticate";
 
-function toggle(ids: string[], id: string): string[] {
-  return ids.includes(id) ? ids.filter((existing) => existing !== id) : [...ids, id];
+/** What is being dragged over the canvas: a connector from the panel, or a step being moved. */
+export type DragItem = { kind: "connector"; connector: string } | { kind: "step"; name: string };
+
+export interface SelectionSlice {
+  /** The step shown in the properties panel (`trigger` for the trigger), or null. */
+  selectedStep: string | null;
+  panelTab: PanelTab;
+  dragging: DragItem | null;
+  /** The drop zone whose "+" picker is open. */
+  pickerSlot: Slot | null;
+  selectStep: (name: string | null, tab?: PanelTab) => void;
+  setPanelTab: (tab: PanelTab) => void;
+  setDragging: (item: DragItem | null) => void;
+  openPicker: (slot: Slot | null) => void;
 }
 
 export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
-  selectedNodeIds: [],
-  selectedEdgeIds: [],
+  selectedStep: null,
+  panelTab: "properties",
+  dragging: null,
+  pickerSlot: null,
 
-  selectNode: (id, additive = false) =>
-    set((state) =>
-      additive
-        ? { selectedNodeIds: toggle(state.selectedNodeIds, id) }
-        : { selectedNodeIds: [id], selectedEdgeIds: [] },
-    ),
-
-  selectEdge: (id, additive = false) =>
-    set((state) =>
-      additive
-        ? { selectedEdgeIds: toggle(state.selectedEdgeIds, id) }
-        : { selectedNodeIds: [], selectedEdgeIds: [id] },
-    ),
-
-  setSelection: ({ nodeIds = [], edgeIds = [] }) => set({ selectedNodeIds: nodeIds, selectedEdgeIds: edgeIds }),
-
-  clearSelection: () => set({ selectedNodeIds: [], selectedEdgeIds: [] }),
+  selectStep: (name, tab) =>
+    set((state) => ({
+      selectedStep: name,
+      panelTab: tab ?? (name === state.selectedStep ? state.panelTab : "properties"),
+    })),
+  setPanelTab: (tab) => set({ panelTab: tab }),
+  setDragging: (item) => set({ dragging: item }),
+  openPicker: (slot) => set({ pickerSlot: slot }),
 });

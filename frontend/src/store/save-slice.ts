@@ -1,0 +1,89 @@
+import type { FieldError, Workflow, WorkflowDefinition } from "../api/types";
+import type { AppSlice } from "./types";
+
+/**
+ * saved: the server has what the editor shows. pending: an edit waits for the debounce.
+ * saving: a PATCH is in flight. invalid: the server refused the definition (errors shown on
+ * their fields; the next edit retries). conflict: saved elsewhere since loaded. offline: the
+ * request failed and is retried.
+ */
+export type SaveState = "saved" | "pending" | "saving" | "invalid" | "conflict" | "offline";
+
+export interface SaveSlice {
+  version: number;
+  saveState: SaveState;
+  serverErrors: FieldError[];
+  /** Message of the last failure (conflict, network, or errors without a field). */
+  saveMessage: string | null;
+  /** The server's version when a save met a conflict. */
+  conflictVersion: number | null;
+  /** Bumped by every edit; the save that sent `editSeq` N clears the edits up to N. */
+  editSeq: number;
+  savedSeq: number;
+  markEdited: () => void;
+  saveStarted: () => number;
+  saveSucceeded: (workflow: Workflow, sentSeq: number) => void;
+  saveRefused: (errors: FieldError[], message: string, sentSeq: number) => void;
+  saveConflicted: (currentVersion: number | null, message: string) => void;
+  saveFailed: (message: string) => void;
+  /** After a conflict: keep my edits and save them over the version now on the server. */
+  overwriteWith: (version: number) => void;
+}
+
+export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
+  version: 0,
+  saveState: "saved",
+  serverErrors: [],
+  saveMessage: null,
+  conflictVersion: null,
+  editSeq: 0,
+  savedSeq: 0,
+
+  markEdited: () =>
+    set((state) => ({
+      editSeq: state.editSeq + 1,
+      saveState: state.saveState === "conflict" ? "conflict" : state.saveState === "saving" ? "saving" : "pending",
+    })),
+
+  saveStarted: () => {
+    set({ saveState: "saving" });
+    return get().editSeq;
+  },
+
+  saveSucceeded: (workflow, sentSeq) =>
+    set((state) => {
+      const caughtUp = state.editSeq === sentSeq;
+      return {
+        version: workflow.version,
+        savedSeq: sentSeq,
+        saveState: caughtUp ? "saved" : "pending",
+        serverErrors: [],
+        saveMessage: null,
+      };
+    }),
+
+  saveRefused: (errors, message, sentSeq) =>
+    set((state) => ({
+      savedSeq: sentSeq,
+      // A newer edit may already fix it: try again at once if there is one.
+      saveState: state.editSeq === sentSeq ? "invalid" : "pending",
+      serverErrors: errors,
+      saveMessage: message,
+    })),
+
+  saveConflicted: (currentVersion, message) =>
+    set({ saveState: "conflict", conflictVersion: currentVersion, saveMessage: message }),
+
+  saveFailed: (message) => set({ saveState: "offline", saveMessage: message }),
+
+  overwriteWith: (version) =>
+    set((state) => ({
+      version,
+      conflictVersion: null,
+      saveMessage: null,
+      saveState: "pending",
+      editSeq: state.editSeq + 1,
+    })),
+});
+
+export type { WorkflowDefinition };
