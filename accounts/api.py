@@ -1,9 +1,8 @@
-"""Sign-in API: first-run setup of the owner, session sign-in and sign-out, who am I."""
+"""Sign-in API: first-run setup of the owner, session sign-in and sign-out, who am I, members."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, get_user_model, login, logout, password_validation
-from django.db import transaction
+from django.contrib.auth import authenticate, login, logout, password_validation
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -13,15 +12,23 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import services
+from accounts.models import Membership, Role
+from accounts.permissions import IsOrganisationMember, organisation_membership
+
 
 class SetupSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    organisation_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     def validate_password(self, value: str) -> str:
         password_validation.validate_password(value)
         return value
+
+
+SETUP_DONE = {"detail": "Setup is already done: sign in instead."}
 
 
 @extend_schema(request=SetupSerializer, responses={201: dict, 409: dict})
@@ -29,22 +36,16 @@ class SetupSerializer(serializers.Serializer):
 @permission_classes([AllowAny])
 def setup(request: Request) -> Response:
     """GET tells whether setup is needed; POST creates the owner and answers with a token."""
-    user_model = get_user_model()
     if request.method == "GET":
-        return Response({"needs_setup": not user_model.objects.exists()})
+        return Response({"needs_setup": services.setup_needed()})
+    if not services.setup_needed():
+        return Response(SETUP_DONE, status=status.HTTP_409_CONFLICT)
     serializer = SetupSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    with transaction.atomic():
-        if user_model.objects.exists():
-            return Response(
-                {"detail": "Setup is already done: sign in instead."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        owner = user_model.objects.create_superuser(
-            username=serializer.validated_data["username"],
-            email=serializer.validated_data.get("email", ""),
-            password=serializer.validated_data["password"],
-        )
+    try:
+        owner = services.organisation_setup(**serializer.validated_data)
+    except services.SetupAlreadyDone:
+        return Response(SETUP_DONE, status=status.HTTP_409_CONFLICT)
     token, _ = Token.objects.get_or_create(user=owner)
     return Response({"username": owner.get_username(), "token": token.key}, status=201)
 
@@ -55,11 +56,17 @@ class SignInSerializer(serializers.Serializer):
 
 
 def describe_user(user) -> dict:
+    membership = services.membership_of(user)
     return {
         "id": user.id,
         "username": user.get_username(),
         "email": user.email,
-        "is_admin": user.is_staff,
+        "organisation": (
+            {"id": str(membership.organisation_id), "name": membership.organisation.name}
+            if membership
+            else None
+        ),
+        "role": membership.role if membership else None,
     }
 
 
@@ -101,3 +108,53 @@ def sign_out(request: Request) -> Response:
 @ensure_csrf_cookie
 def me(request: Request) -> Response:
     return Response(describe_user(request.user))
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", max_length=150)
+    email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+@extend_schema(
+    request=MemberSerializer, responses={200: MemberSerializer(many=True), 201: MemberSerializer}
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsOrganisationMember])
+def members(request: Request) -> Response:
+    """The people of the caller's organisation; owners and admins add people."""
+    membership = organisation_membership(request)
+    if request.method == "GET":
+        people = Membership.objects.filter(organisation=membership.organisation).select_related(
+            "user"
+        )
+        return Response(MemberSerializer(people, many=True).data)
+    if not membership.can_manage:
+        return Response(
+            {"detail": "Only an owner or an admin can add people."},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    serializer = MemberSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    try:
+        created = services.member_create(
+            by=membership,
+            username=data["user"]["username"],
+            email=data["user"].get("email", ""),
+            password=data["password"],
+            role=data["role"],
+        )
+    except services.MemberInvalid as error:
+        return Response(
+            {
+                "detail": "The member is invalid.",
+                "errors": [
+                    {"path": path, "message": message} for path, message in error.errors.items()
+                ],
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return Response(MemberSerializer(created).data, status=status.HTTP_201_CREATED)

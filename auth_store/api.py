@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from auth_store import services
 from auth_store.models import Authentication, Scope
+from builder.services import workflow_names_using
 
 
 class AuthenticationSerializer(serializers.ModelSerializer):
@@ -88,20 +89,35 @@ class AuthenticationViewSet(viewsets.ModelViewSet):
         return authentications
 
     def check_can_edit(self, authentication: Authentication) -> None:
-        if (
-            not services.authentications_editable_by(self.request.user)
-            .filter(id=authentication.id)
-            .exists()
-        ):
+        if not services.authentication_editable_by(authentication, self.request.user):
             raise PermissionDenied("Only its creator or an admin can change this authentication.")
 
     def perform_update(self, serializer: AuthenticationSerializer) -> None:
         self.check_can_edit(serializer.instance)
         serializer.save()
 
-    def perform_destroy(self, instance: Authentication) -> None:
-        self.check_can_edit(instance)
-        instance.delete()
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "force", bool, description="Delete even if workflows use it (their runs will fail)."
+            )
+        ]
+    )
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        authentication = self.get_object()
+        self.check_can_edit(authentication)
+        users = workflow_names_using(authentication)
+        if users and request.query_params.get("force") not in {"true", "1"}:
+            return Response(
+                {
+                    "detail": f"Workflows use this authentication: {', '.join(users)}. "
+                    "Delete it with ?force=true to delete it anyway.",
+                    "workflows": users,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        authentication.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ConnectionTestSerializer})
     @action(detail=True, methods=["post"])

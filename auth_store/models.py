@@ -23,6 +23,9 @@ class Authentication(models.Model):
     name = models.CharField(max_length=200)
     connector = models.CharField(max_length=100)
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.PERSONAL)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="authentications"
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authentications"
     )

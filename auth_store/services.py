@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
+from accounts.services import membership_of
 from auth_store.models import Authentication, Scope
 from connectors.errors import ConnectorError
 from connectors.registry import describe_validation_error, get_connector, schema_validator
@@ -23,14 +24,26 @@ class AuthenticationInvalid(Exception):
 
 
 def authentications_usable_by(user: AbstractBaseUser) -> QuerySet[Authentication]:
-    """Personal authentications of the user and every organisational one."""
-    return Authentication.objects.filter(Q(owner=user) | Q(scope=Scope.ORGANISATIONAL))
+    """What a person may see and use: their personal ones and their organisation's."""
+    membership = membership_of(user)
+    if membership is None:
+        return Authentication.objects.none()
+    return Authentication.objects.filter(organisation_id=membership.organisation_id).filter(
+        Q(owner=user) | Q(scope=Scope.ORGANISATIONAL)
+    )
 
 
-def authentications_editable_by(user: AbstractBaseUser) -> QuerySet[Authentication]:
-    if user.is_staff:
-        return authentications_usable_by(user)
-    return Authentication.objects.filter(owner=user)
+def authentication_editable_by(authentication: Authentication, user: AbstractBaseUser) -> bool:
+    """Its creator may change it; owners and admins may change organisational ones too."""
+    if authentication.owner_id == user.pk:
+        return True
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.can_manage
+        and authentication.scope == Scope.ORGANISATIONAL
+        and authentication.organisation_id == membership.organisation_id
+    )
 
 
 def connector_with_authentication(key: str) -> Connector:
@@ -78,7 +91,12 @@ def authentication_create(
     spec_connector = connector_with_authentication(connector)
     settings, secrets = split_fields(spec_connector, fields)
     authentication = Authentication(
-        owner=owner, name=name, connector=connector, scope=scope, settings=settings
+        organisation=owner.membership.organisation,
+        owner=owner,
+        name=name,
+        connector=connector,
+        scope=scope,
+        settings=settings,
     )
     authentication.set_secrets(secrets)
     authentication.save()

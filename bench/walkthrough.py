@@ -200,13 +200,12 @@ class EngineFixture:
 
 def create_engine_fixture(scenario: Scenario) -> EngineFixture:
     """The user, both authentications and the saved workflow, through the services."""
-    from django.contrib.auth import get_user_model
-
+    from accounts.services import organisation_setup
     from auth_store.services import authentication_create
     from builder.services import workflow_create
     from tests.conftest import walkthrough_definition
 
-    user = get_user_model().objects.create_user(username="bench", password="bench-password")
+    user = organisation_setup(username="bench", password="bench-password")
     totango_auth = authentication_create(
         owner=user,
         name="Totango (fake)",

@@ -10,6 +10,9 @@ from django.db import models
 
 class Workflow(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="workflows"
+    )
     name = models.CharField(max_length=200)
     definition = models.JSONField()
     # Increases on every save; an update must name the version it edits (optimistic locking).
@@ -22,6 +25,7 @@ class Workflow(models.Model):
 
     class Meta:
         ordering = ("-updated_at",)
+        indexes = [models.Index(fields=("organisation", "-updated_at"), name="workflow_org_recent")]
 
     def __str__(self) -> str:
         return self.name

@@ -103,7 +103,9 @@ def workflow_create(
 ) -> Workflow:
     definition = EMPTY_DEFINITION if definition is None else definition
     workflow_validate(user=user, definition=definition)
-    workflow = Workflow.objects.create(name=name, definition=definition, created_by=user)
+    workflow = Workflow.objects.create(
+        organisation=user.membership.organisation, name=name, definition=definition, created_by=user
+    )
     WorkflowVersion.objects.create(
         workflow=workflow, version=workflow.version, definition=definition
     )
@@ -134,6 +136,21 @@ def workflow_update(
         workflow=locked, version=locked.version, definition=locked.definition
     )
     return locked
+
+
+def workflow_names_using(authentication: Authentication) -> list[str]:
+    """Names of the organisation's workflows whose current definition uses the authentication."""
+    wanted = str(authentication.id)
+    names = []
+    workflows = Workflow.objects.filter(organisation_id=authentication.organisation_id)
+    for name, definition in workflows.values_list("name", "definition"):
+        steps = definition.get("steps", {}) if isinstance(definition, dict) else {}
+        if any(
+            isinstance(step, dict) and step.get("authentication") == wanted
+            for step in steps.values()
+        ):
+            names.append(name)
+    return sorted(names)
 
 
 # --- Runs ------------------------------------------------------------------------------------

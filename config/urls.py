@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import me, setup, sign_in, sign_out
+from accounts.api import me, members, setup, sign_in, sign_out
 from auth_store.api import AuthenticationViewSet
 from builder.api.views import ConnectorViewSet, RunViewSet, WorkflowViewSet, health
 from builder.frontend import frontend_index
@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/auth/sign-in/", sign_in, name="sign-in"),
     path("api/auth/sign-out/", sign_out, name="sign-out"),
     path("api/me/", me, name="me"),
+    path("api/organisation/members/", members, name="members"),
     path("api/token/", obtain_auth_token, name="token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from accounts.models import Membership, Organisation, Role
 from tests.fakes.slack import FakeSlack
 from tests.fakes.totango import FakeTotango
 
@@ -150,8 +151,22 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
 
 
 @pytest.fixture
-def user(db) -> Any:
-    return get_user_model().objects.create_user(username="ada", password="correct horse battery")
+def organisation(db) -> Organisation:
+    return Organisation.objects.create(name="Acme Customer Success")
+
+
+def create_member(organisation: Organisation, username: str, role: str = Role.MEMBER) -> Any:
+    person = get_user_model().objects.create_user(
+        username=username, password="correct horse battery"
+    )
+    Membership.objects.create(user=person, organisation=organisation, role=role)
+    return person
+
+
+@pytest.fixture
+def user(organisation) -> Any:
+    """Ada, the owner of the organisation the tests work in."""
+    return create_member(organisation, "ada", Role.OWNER)
 
 
 @pytest.fixture

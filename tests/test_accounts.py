@@ -75,7 +75,8 @@ def test_sign_in_starts_a_session_and_sign_out_ends_it(user):
         "id": user.id,
         "username": "ada",
         "email": "",
-        "is_admin": False,
+        "organisation": {"id": str(user.membership.organisation_id), "name": "Acme Customer Success"},
+        "role": "owner",
     }
     csrf = client.cookies["csrftoken"].value
     assert client.post("/api/auth/sign-out/", HTTP_X_CSRFTOKEN=csrf).status_code == 204

@@ -227,7 +227,10 @@ def test_deleted_authentication_fails_the_step_clearly(api, celery_worker, fake_
     definition = walkthrough()
     workflow = create_workflow(api, definition)
     slack_auth = definition["steps"]["slack-1"]["authentication"]
-    assert api.delete(f"/api/authentications/{slack_auth}/").status_code == 204
+    refused = api.delete(f"/api/authentications/{slack_auth}/")
+    assert refused.status_code == 409
+    assert refused.json()["workflows"] == ["Walkthrough"]
+    assert api.delete(f"/api/authentications/{slack_auth}/?force=true").status_code == 204
 
     response = api.post(f"/api/workflows/{workflow['id']}/runs/", {}, format="json")
     run = wait_for_run(api, response.json()["id"])

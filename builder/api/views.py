@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.permissions import organisation_membership
 from builder import services
 from builder.api.serializers import (
     RunSerializer,
@@ -28,7 +29,9 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     serializer_class = WorkflowSerializer
 
     def get_queryset(self) -> QuerySet[Workflow]:
-        return Workflow.objects.all()
+        return Workflow.objects.filter(
+            organisation=organisation_membership(self.request).organisation
+        )
 
     def get_serializer_class(self):
         return WorkflowListSerializer if self.action == "list" else WorkflowSerializer
@@ -75,7 +78,10 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     serializer_class = RunSerializer
 
     def get_queryset(self) -> QuerySet[Run]:
-        runs = Run.objects.select_related("workflow_version")
+        organisation = organisation_membership(self.request).organisation
+        runs = Run.objects.filter(workflow__organisation=organisation).select_related(
+            "workflow_version"
+        )
         workflow = self.request.query_params.get("workflow")
         if workflow:
             runs = runs.filter(workflow_id=workflow)
@@ -92,7 +98,11 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     )
     def list(self, request: Request, *args, **kwargs) -> Response:
         workflow = request.query_params.get("workflow")
-        if workflow and not Workflow.objects.filter(id=workflow).exists():
+        organisation = organisation_membership(request).organisation
+        if (
+            workflow
+            and not Workflow.objects.filter(id=workflow, organisation=organisation).exists()
+        ):
             raise Http404
         return super().list(request, *args, **kwargs)
 
