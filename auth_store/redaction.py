@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 REDACTED = "[redacted]"
+# Names of fields and headers that carry credentials wherever they appear.
+SENSITIVE_KEY = re.compile(
+    r"authorization|app-token|api[-_]?key|api[-_]?token|access[-_]?token|refresh[-_]?token"
+    r"|bot[-_]?token|password|secret|cookie",
+    re.IGNORECASE,
+)
 # Shorter values would redact ordinary words; no real credential is this short.
 MIN_SECRET_LENGTH = 6
 
@@ -54,19 +61,22 @@ class Redactor:
         return value
 
     def value(self, value: Any) -> Any:
-        if not self.secrets:
-            return value
-        # One pass in C over the serialised value settles the common case: nothing to redact.
+        """A copy of a JSON value with every secret, and every credential-named field, redacted."""
+        # A pass in C over the serialised value settles the common case: nothing to redact.
         serialised = json.dumps(value, ensure_ascii=False, default=str)
-        if not any(secret in serialised for secret in self.secrets):
+        if not SENSITIVE_KEY.search(serialised) and not any(
+            secret in serialised for secret in self.secrets
+        ):
             return value
         return self._walk(value)
 
-    def _walk(self, value: Any) -> Any:
+    def _walk(self, value: Any, key: str = "") -> Any:
         if isinstance(value, str):
-            return self.text(value)
+            # A header or field named like a credential (Authorization, app-token, api_key…)
+            # is redacted whole, even when its value is no stored secret.
+            return REDACTED if key and SENSITIVE_KEY.search(key) else self.text(value)
         if isinstance(value, dict):
-            return {self.text(str(key)): self._walk(item) for key, item in value.items()}
+            return {self.text(str(k)): self._walk(item, str(k)) for k, item in value.items()}
         if isinstance(value, (list, tuple)):
             return [self._walk(item) for item in value]
         return value

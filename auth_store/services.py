@@ -6,9 +6,12 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from accounts.services import membership_of
+from auth_store.crypto import CredentialDecryptionError, keyring
 from auth_store.models import Authentication, Scope
 from connectors.errors import ConnectorError
 from connectors.registry import describe_validation_error, get_connector, schema_validator
@@ -147,3 +150,47 @@ def authentication_test(*, authentication: Authentication) -> tuple[bool, str]:
         return False, error.message
     finally:
         client.close()
+
+
+def credentials_rotate() -> tuple[int, int]:
+    """Re-encrypts every credential not under the newest key; returns (rotated, total)."""
+    current = keyring()
+    rotated = total = 0
+    for authentication_id in Authentication.objects.values_list("id", flat=True).iterator():
+        total += 1
+        with transaction.atomic():
+            authentication = (
+                Authentication.objects.select_for_update().only("encrypted_secrets").get(id=authentication_id)
+            )
+            if current.key_id_of(authentication.encrypted_secrets) == current.primary_id:
+                continue
+            authentication.set_secrets(authentication.secrets)
+            authentication.save(update_fields=["encrypted_secrets"])
+            rotated += 1
+    return rotated, total
+
+
+def credentials_keys_verify() -> int:
+    """Proves the configured keys decrypt the stored credentials; ImproperlyConfigured if not.
+
+    One credential per key id is enough: a key that decrypts one of its values decrypts all.
+    Called when the web server and the workers start, so a wrong key stops the deployment
+    instead of failing runs later.
+    """
+    current = keyring()
+    checked_keys: set[str] = set()
+    checked = 0
+    for authentication in Authentication.objects.only("id", "encrypted_secrets").iterator():
+        checked += 1
+        key_id = current.key_id_of(authentication.encrypted_secrets)
+        if key_id in checked_keys:
+            continue
+        try:
+            current.decrypt(authentication.encrypted_secrets)
+        except CredentialDecryptionError as error:
+            raise ImproperlyConfigured(
+                f"CREDENTIAL_KEYS cannot decrypt stored credentials: {error}. Restore the key "
+                "that encrypted them (keys are listed newest first, as key_id:fernet_key)."
+            ) from None
+        checked_keys.add(key_id)
+    return checked

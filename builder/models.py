@@ -63,8 +63,9 @@ FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 class Run(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
+    # Versions go only with their workflow, and its runs go with it.
     workflow_version = models.ForeignKey(
-        WorkflowVersion, on_delete=models.PROTECT, related_name="runs"
+        WorkflowVersion, on_delete=models.CASCADE, related_name="runs"
     )
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
     trigger_payload = models.JSONField(default=dict, blank=True)

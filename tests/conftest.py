@@ -25,6 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TOTANGO_TOKEN = "totango-token"
 SLACK_TOKEN = "xoxb-test-token"
 RUN_FINISHED = {"succeeded", "failed", "cancelled"}
+# The worker gives up on a vendor call after this long and retries this many times: short and
+# few, so the fault tests (a slow reply, a 500 every time) finish in seconds. The fakes' slow
+# replies (slow_seconds) take longer than this timeout.
+WORKER_HTTP_TIMEOUT_SECONDS = 1.0
+WORKER_MAX_RETRIES = 2
 
 
 # --- Loopback fakes --------------------------------------------------------------------------
@@ -80,7 +85,8 @@ def worker_environment(**overrides: str) -> dict[str, str]:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CREDENTIAL_KEYS": settings.CREDENTIAL_KEYS,
         "SECRET_KEY": settings.SECRET_KEY,
-        "CONNECTOR_HTTP_TIMEOUT": str(settings.CONNECTOR_HTTP_TIMEOUT),
+        "CONNECTOR_HTTP_TIMEOUT": str(WORKER_HTTP_TIMEOUT_SECONDS),
+        "CONNECTOR_MAX_RETRIES": str(WORKER_MAX_RETRIES),
         "PYTHONUNBUFFERED": "1",
         # Beat often, so a cancellation reaches a run within a fraction of a second.
         "RUN_HEARTBEAT_SECONDS": "0.2",
@@ -147,7 +153,13 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
     worker.stop()
 
 
-# --- People and API clients -----------------------------------------------------------------------
+# --- People and API clients ---
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    # PBKDF2 costs ~0.3 s a password by design; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

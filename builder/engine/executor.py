@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
 from builder.engine.properties import UnresolvedPath
-from connectors.errors import AuthenticationFailed, ConnectorError
+from connectors.errors import AuthenticationFailed, ConnectorError, TerminalError
 from connectors.registry import validate_inputs, validate_output
 from connectors.sdk import ClientSettings, OperationContext, OperationKind
 
@@ -120,6 +120,10 @@ class RunExecutor:
         self.settings = settings
         self.sequence = first_sequence
         self.clients: dict[str, tuple[ResolvedAuthentication, Any]] = {}
+        # The loops running now, outermost first: a Break loop step may only name one of them.
+        self.running_loops: list[str] = []
+        # What Data storage steps keep for the rest of the run.
+        self.run_storage: dict[str, Any] = {}
 
     def execute(self, trigger_payload: Any) -> RunOutcome:
         scope: dict[str, Any] = {"steps": {}}
@@ -161,30 +165,34 @@ class RunExecutor:
         inputs, items = self.call(
             step, scope, prefix + step.name, sequence, started, clock, record_success=False
         )
-        count = len(items)
+        # A loop operation returns a list, or an object whose pairs are iterated with their key.
+        entries = list(items.items()) if isinstance(items, dict) else list(enumerate(items))
+        count = len(entries)
         iterations = 0
         outer_break: LoopBroken | None = None
-        for index, item in enumerate(items):
-            # Each iteration starts from a fresh scope: what ran in the previous one is gone.
-            iteration = {
-                "steps": {
-                    **scope["steps"],
-                    step.name: {
-                        "value": item,
-                        "index": index,
-                        "count": count,
-                        "is_first": index == 0,
-                        "is_last": index == count - 1,
-                    },
+        self.running_loops.append(step.name)
+        try:
+            for index, (key, item) in enumerate(entries):
+                current = {
+                    "value": item,
+                    "index": index,
+                    "count": count,
+                    "is_first": index == 0,
+                    "is_last": index == count - 1,
                 }
-            }
-            iterations += 1
-            try:
-                self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
-            except LoopBroken as broken:
-                # An outer loop's break ends this loop too, then goes on outwards.
-                outer_break = broken if broken.loop_name != step.name else None
-                break
+                if isinstance(items, dict):
+                    current = {"key": key, **current}
+                # Each iteration starts from a fresh scope: what ran in the previous one is gone.
+                iteration = {"steps": {**scope["steps"], step.name: current}}
+                iterations += 1
+                try:
+                    self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
+                except LoopBroken as broken:
+                    # An outer loop's break ends this loop too, then goes on outwards.
+                    outer_break = broken if broken.loop_name != step.name else None
+                    break
+        finally:
+            self.running_loops.pop()
         self.recorder.record(
             StepRecord(
                 sequence=sequence,
@@ -245,7 +253,12 @@ class RunExecutor:
                 inputs = self.resolve_inputs(step, scope)
             record.input = inputs
             validate_inputs(step.operation, inputs)
-            context = OperationContext(step_name=step.name, settings=self.settings, log=record.log)
+            context = OperationContext(
+                step_name=step.name,
+                settings=self.settings,
+                log=record.log,
+                run_storage=self.run_storage,
+            )
             spec = step.connector.authentication
             if spec is not None and (step.authentication or not spec.optional):
                 authentication, context.client = self.client_for(step)
@@ -253,6 +266,8 @@ class RunExecutor:
             output = step.operation.run(context, inputs)
             if not step.is_loop:
                 validate_output(step.operation, output)
+            if step.operation.kind == OperationKind.BREAK:
+                self.check_break_target(output["loop"])
         except Exception as error:  # every failure of a step is recorded, then stops the run
             record.status = StepStatus.FAILED
             record.error = self.describe_failure(step, error, authentication)
@@ -264,6 +279,14 @@ class RunExecutor:
             record.duration_ms = (time.perf_counter() - clock) * 1000
             self.recorder.record(record)
         return inputs, output
+
+    def check_break_target(self, loop_name: str) -> None:
+        # The compiler checks a literal name; one read from a jsonpath is only known now.
+        if loop_name not in self.running_loops:
+            inside = (
+                f" (it is inside {', '.join(self.running_loops)})" if self.running_loops else ""
+            )
+            raise TerminalError(f"{loop_name!r} is not a loop this step is inside{inside}.")
 
     def resolve_inputs(self, step: StepPlan, scope: dict[str, Any]) -> dict[str, Any]:
         inputs = {}

@@ -1,0 +1,359 @@
+"""The permission matrix: every endpoint, for every kind of person and every kind of authentication.
+
+Nobody sees or touches another organisation's objects (404, never a 403 that would confirm
+they exist); personal authentications are their creator's alone; organisational ones are used
+by every member and changed by their creator and admins; viewers read and change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Organisation, Role
+from auth_store.services import authentication_create
+from builder.models import Run
+from builder.services import workflow_create
+from tests.conftest import create_member
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ("owner", "admin", "member", "viewer", "outsider", "anonymous")
+
+
+@dataclass
+class World:
+    people: dict[str, Any]
+    objects: dict[str, str]
+
+    def client(self, actor: str) -> APIClient:
+        client = APIClient()
+        if actor != "anonymous":
+            client.force_authenticate(self.people[actor])
+        return client
+
+
+def totango_fields(server) -> dict[str, str]:
+    return {"api_token": "totango-token", "data_center": "custom", "base_url": server.base_url}
+
+
+@pytest.fixture
+def world(organisation, fake_totango) -> World:
+    """An organisation with one person of each role plus Carol (a member), and an outsider."""
+    people = {
+        role: create_member(organisation, role, role)
+        for role in (Role.OWNER, Role.ADMIN, Role.MEMBER, Role.VIEWER)
+    }
+    carol = create_member(organisation, "carol", Role.MEMBER)
+    elsewhere = Organisation.objects.create(name="Another company")
+    people["outsider"] = create_member(elsewhere, "outsider", Role.OWNER)
+    objects = {}
+    for actor, person in people.items():
+        objects[f"own_personal:{actor}"] = str(
+            authentication_create(
+                owner=person,
+                name=f"{actor}'s",
+                connector="totango",
+                scope="personal",
+                fields=totango_fields(fake_totango),
+            ).id
+        )
+    objects["others_personal"] = str(
+        authentication_create(
+            owner=carol,
+            name="Carol's",
+            connector="totango",
+            scope="personal",
+            fields=totango_fields(fake_totango),
+        ).id
+    )
+    objects["organisational"] = str(
+        authentication_create(
+            owner=carol,
+            name="Team Totango",
+            connector="totango",
+            scope="organisational",
+            fields=totango_fields(fake_totango),
+        ).id
+    )
+    workflow = workflow_create(user=carol, name="Carol's workflow")
+    objects["workflow"] = str(workflow.id)
+    objects["run"] = str(
+        Run.objects.create(
+            workflow=workflow, workflow_version=workflow.versions.get(), started_by=carol
+        ).id
+    )
+    outsider_workflow = workflow_create(user=people["outsider"], name="Outsider's workflow")
+    objects["outsider_workflow"] = str(outsider_workflow.id)
+    return World(people=people, objects=objects)
+
+
+def expect(
+    owner: int, admin: int, member: int, viewer: int, outsider: int, anonymous: int
+) -> dict[str, int]:
+    return dict(zip(ACTORS, (owner, admin, member, viewer, outsider, anonymous), strict=True))
+
+
+# (name, method, path template, body, expected status per actor). `{own_personal}` is the
+# actor's own personal authentication (anonymous: the owner's).
+MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
+    (
+        "list authentications",
+        "get",
+        "/api/authentications/",
+        None,
+        expect(200, 200, 200, 200, 200, 401),
+    ),
+    (
+        "create authentication",
+        "post",
+        "/api/authentications/",
+        "new_auth",
+        expect(201, 201, 201, 403, 201, 401),
+    ),
+    (
+        "read own personal",
+        "get",
+        "/api/authentications/{own_personal}/",
+        None,
+        expect(200, 200, 200, 200, 200, 401),
+    ),
+    (
+        "read someone else's personal",
+        "get",
+        "/api/authentications/{others_personal}/",
+        None,
+        expect(404, 404, 404, 404, 404, 401),
+    ),
+    (
+        "read organisational",
+        "get",
+        "/api/authentications/{organisational}/",
+        None,
+        expect(200, 200, 200, 200, 404, 401),
+    ),
+    (
+        "rename own personal",
+        "patch",
+        "/api/authentications/{own_personal}/",
+        {"name": "x"},
+        expect(200, 200, 200, 403, 200, 401),
+    ),
+    (
+        "rename someone else's personal",
+        "patch",
+        "/api/authentications/{others_personal}/",
+        {"name": "x"},
+        expect(404, 404, 404, 403, 404, 401),
+    ),
+    (
+        "rename organisational",
+        "patch",
+        "/api/authentications/{organisational}/",
+        {"name": "x"},
+        expect(200, 200, 403, 403, 404, 401),
+    ),
+    (
+        "delete own personal",
+        "delete",
+        "/api/authentications/{own_personal}/",
+        None,
+        expect(204, 204, 204, 403, 204, 401),
+    ),
+    (
+        "delete someone else's personal",
+        "delete",
+        "/api/authentications/{others_personal}/",
+        None,
+        expect(404, 404, 404, 403, 404, 401),
+    ),
+    (
+        "delete organisational",
+        "delete",
+        "/api/authentications/{organisational}/",
+        None,
+        expect(204, 204, 403, 403, 404, 401),
+    ),
+    (
+        "test own personal",
+        "post",
+        "/api/authentications/{own_personal}/test/",
+        None,
+        expect(200, 200, 200, 403, 200, 401),
+    ),
+    (
+        "test someone else's personal",
+        "post",
+        "/api/authentications/{others_personal}/test/",
+        None,
+        expect(404, 404, 404, 403, 404, 401),
+    ),
+    (
+        "test organisational",
+        "post",
+        "/api/authentications/{organisational}/test/",
+        None,
+        expect(200, 200, 200, 403, 404, 401),
+    ),
+    ("list workflows", "get", "/api/workflows/", None, expect(200, 200, 200, 200, 200, 401)),
+    (
+        "create workflow",
+        "post",
+        "/api/workflows/",
+        {"name": "New"},
+        expect(201, 201, 201, 403, 201, 401),
+    ),
+    (
+        "read workflow",
+        "get",
+        "/api/workflows/{workflow}/",
+        None,
+        expect(200, 200, 200, 200, 404, 401),
+    ),
+    (
+        "rename workflow",
+        "patch",
+        "/api/workflows/{workflow}/",
+        {"name": "x", "version": 1},
+        expect(200, 200, 200, 403, 404, 401),
+    ),
+    (
+        "delete workflow",
+        "delete",
+        "/api/workflows/{workflow}/",
+        None,
+        expect(204, 204, 204, 403, 404, 401),
+    ),
+    (
+        "run workflow",
+        "post",
+        "/api/workflows/{workflow}/runs/",
+        {},
+        expect(202, 202, 202, 403, 404, 401),
+    ),
+    (
+        "read another organisation's workflow",
+        "get",
+        "/api/workflows/{outsider_workflow}/",
+        None,
+        expect(404, 404, 404, 404, 200, 401),
+    ),
+    ("list runs", "get", "/api/runs/", None, expect(200, 200, 200, 200, 200, 401)),
+    (
+        "list runs of a workflow",
+        "get",
+        "/api/runs/?workflow={workflow}",
+        None,
+        expect(200, 200, 200, 200, 404, 401),
+    ),
+    ("read run", "get", "/api/runs/{run}/", None, expect(200, 200, 200, 200, 404, 401)),
+    ("read run steps", "get", "/api/runs/{run}/steps/", None, expect(200, 200, 200, 200, 404, 401)),
+    ("cancel run", "post", "/api/runs/{run}/cancel/", None, expect(200, 200, 200, 403, 404, 401)),
+    (
+        "list members",
+        "get",
+        "/api/organisation/members/",
+        None,
+        expect(200, 200, 200, 200, 200, 401),
+    ),
+    (
+        "add member",
+        "post",
+        "/api/organisation/members/",
+        "new_member",
+        expect(201, 201, 403, 403, 201, 401),
+    ),
+    ("connector catalogue", "get", "/api/connectors/", None, expect(200, 200, 200, 200, 200, 401)),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
+)
+def test_permission_matrix(world, fake_totango, actor, name, method, path, body, expected):
+    objects = {
+        **world.objects,
+        "own_personal": world.objects[f"own_personal:{'owner' if actor == 'anonymous' else actor}"],
+    }
+    if body == "new_auth":
+        body = {
+            "name": "New",
+            "connector": "totango",
+            "scope": "personal",
+            "fields": totango_fields(fake_totango),
+        }
+    elif body == "new_member":
+        body = {"username": f"new-{actor}", "password": "a long passphrase", "role": "member"}
+
+    response = getattr(world.client(actor), method)(path.format(**objects), body, format="json")
+
+    assert response.status_code == expected[actor], response.content
+
+
+def test_lists_show_only_what_each_person_may_see(world):
+    visible = {
+        actor: {
+            item["id"]
+            for item in world.client(actor).get("/api/authentications/").json()["results"]
+        }
+        for actor in ACTORS[:-1]
+    }
+
+    for actor in ("owner", "admin", "member", "viewer"):
+        assert visible[actor] == {
+            world.objects[f"own_personal:{actor}"],
+            world.objects["organisational"],
+        }
+    assert visible["outsider"] == {world.objects["own_personal:outsider"]}
+    workflows = {
+        item["id"] for item in world.client("outsider").get("/api/workflows/").json()["results"]
+    }
+    assert workflows == {world.objects["outsider_workflow"]}
+    assert world.client("outsider").get("/api/runs/").json()["results"] == []
+
+
+def test_a_workflow_cannot_use_someone_elses_personal_authentication(world):
+    definition = {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [{"name": "totango-1", "type": "normal"}],
+        "steps": {
+            "totango-1": {
+                "connector": "totango",
+                "operation": "search_data_raw",
+                "authentication": world.objects["others_personal"],
+                "properties": {
+                    "data_type": {"type": "string", "value": "accounts"},
+                    "query": {"type": "string", "value": '{"terms": []}'},
+                },
+            }
+        },
+    }
+
+    response = world.client("admin").post(
+        "/api/workflows/", {"name": "x", "definition": definition}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "path": "steps.totango-1.authentication",
+            "message": f"no authentication {world.objects['others_personal']!r}",
+        }
+    ]
+
+
+def test_an_admin_cannot_create_an_owner(world):
+    response = world.client("admin").post(
+        "/api/organisation/members/",
+        {"username": "boss", "password": "a long passphrase", "role": "owner"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"path": "role", "message": "an admin cannot give the role owner"}
+    ]
