@@ -77,9 +77,12 @@ def split_fields(
         if "default" in field and name not in merged
     }
     merged = {**defaults, **merged}
-    errors = {}
-    for error in schema_validator(schema).iter_errors(merged):
-        path, message = describe_validation_error(error, "fields")
+    errors: dict[str, str] = {}
+    # Sorted by field path, so the same input always gets the same answer.
+    for path, message in sorted(
+        describe_validation_error(error, "fields")
+        for error in schema_validator(schema).iter_errors(merged)
+    ):
         errors.setdefault(path, message)
     if errors:
         raise AuthenticationInvalid(errors)
@@ -160,7 +163,9 @@ def credentials_rotate() -> tuple[int, int]:
         total += 1
         with transaction.atomic():
             authentication = (
-                Authentication.objects.select_for_update().only("encrypted_secrets").get(id=authentication_id)
+                Authentication.objects.select_for_update()
+                .only("encrypted_secrets")
+                .get(id=authentication_id)
             )
             if current.key_id_of(authentication.encrypted_secrets) == current.primary_id:
                 continue

@@ -17,5 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         rotated, total = credentials_rotate()
         self.stdout.write(
-            self.style.SUCCESS(f"Re-encrypted {rotated} of {total} credentials under the newest key.")
+            self.style.SUCCESS(
+                f"Re-encrypted {rotated} of {total} credentials under the newest key."
+            )
         )
