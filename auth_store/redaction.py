@@ -62,13 +62,17 @@ class Redactor:
 
     def value(self, value: Any) -> Any:
         """A copy of a JSON value with every secret, and every credential-named field, redacted."""
+        return self.value_and_size(value)[0]
+
+    def value_and_size(self, value: Any) -> tuple[Any, int]:
+        """The redacted value and the length of its JSON, which the check computes anyway."""
         # A pass in C over the serialised value settles the common case: nothing to redact.
         serialised = json.dumps(value, ensure_ascii=False, default=str)
         if not SENSITIVE_KEY.search(serialised) and not any(
             secret in serialised for secret in self.secrets
         ):
-            return value
-        return self._walk(value)
+            return value, len(serialised)
+        return self._walk(value), len(serialised)
 
     def _walk(self, value: Any, key: str = "") -> Any:
         if isinstance(value, str):

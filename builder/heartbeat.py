@@ -1,4 +1,4 @@
-"""A run's heartbeat: proves its worker is alive and brings cancellation requests to the engine.
+"""A run's heartbeat: proves its worker alive, stores its progress, brings cancellation to it.
 
 It beats from its own thread, so a long step (a slow vendor, retries) cannot make a live run
 look abandoned, and the engine learns of a cancellation without a query between steps.
@@ -12,12 +12,14 @@ import uuid
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from builder.engine.executor import RunProgress
 from builder.models import Run
 
 
 class RunHeartbeat:
-    def __init__(self, *, run_id: uuid.UUID, interval: float) -> None:
+    def __init__(self, *, run_id: uuid.UUID, interval: float, progress: RunProgress) -> None:
         self.run_id = run_id
+        self.progress = progress
         self.interval = interval
         self.cancel_requested = threading.Event()
         self._stopped = threading.Event()
@@ -42,6 +44,8 @@ class RunHeartbeat:
             connection.close()  # this thread's own connection
 
     def beat(self) -> None:
-        Run.objects.filter(id=self.run_id).update(heartbeat_at=timezone.now())
+        Run.objects.filter(id=self.run_id).update(
+            heartbeat_at=timezone.now(), progress=self.progress.snapshot()
+        )
         if Run.objects.filter(id=self.run_id, cancel_requested=True).exists():
             self.cancel_requested.set()

@@ -80,6 +80,12 @@ class Run(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Refreshed while a worker executes the run; a stale one means the worker is gone.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The step running now and each loop's progress, for the live canvas.
+    progress = models.JSONField(default=dict, blank=True)
+    # Set on a retry from the failed step: the run whose succeeded steps it reuses.
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
 
     class Meta:
         ordering = ("-created_at",)
@@ -107,6 +113,11 @@ class StepRun(models.Model):
     error = models.TextField(blank=True)
     log = models.JSONField(default=list)
     retries = models.PositiveIntegerField(default=0)
+    # Taken from the run being retried rather than executed again.
+    reused = models.BooleanField(default=False)
+    # Sizes of the JSON input and output: the API truncates large ones in lists.
+    input_size = models.PositiveIntegerField(default=0)
+    output_size = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()
     duration_ms = models.FloatField()
 

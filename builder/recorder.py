@@ -28,6 +28,8 @@ class DatabaseRunRecorder:
 
     def record(self, step: StepRecord) -> None:
         redact = self.redactor
+        step_input, input_size = redact.value_and_size(step.input)
+        step_output, output_size = redact.value_and_size(step.output)
         self.pending.append(
             StepRun(
                 run_id=self.run_id,
@@ -37,8 +39,11 @@ class DatabaseRunRecorder:
                 connector=step.connector,
                 operation=step.operation,
                 status=step.status,
-                input=redact.value(step.input),
-                output=redact.value(step.output),
+                input=step_input,
+                output=step_output,
+                input_size=input_size,
+                output_size=output_size,
+                reused=step.reused,
                 error=redact.text(step.error),
                 log=[redact.text(line) for line in step.log],
                 retries=step.retries,

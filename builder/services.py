@@ -21,9 +21,10 @@ from builder.engine.executor import (
     AuthenticationUnavailable,
     ResolvedAuthentication,
     RunExecutor,
+    RunProgress,
 )
 from builder.heartbeat import RunHeartbeat
-from builder.models import FINISHED_STATUSES, Run, RunStatus, Workflow, WorkflowVersion
+from builder.models import FINISHED_STATUSES, Run, RunStatus, StepRun, Workflow, WorkflowVersion
 from builder.recorder import DatabaseRunRecorder
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,9 @@ def workflow_names_using(authentication: Authentication) -> list[str]:
 # --- Runs ------------------------------------------------------------------------------------
 
 
-def run_start(*, workflow: Workflow, user: AbstractBaseUser, payload: Any = None) -> Run:
+def run_start(
+    *, workflow: Workflow, user: AbstractBaseUser, payload: Any = None, retry_of: Run | None = None
+) -> Run:
     """Stores a queued run on the workflow's current version and enqueues it after commit."""
     from builder.tasks import run_execute_task
 
@@ -167,6 +170,7 @@ def run_start(*, workflow: Workflow, user: AbstractBaseUser, payload: Any = None
             workflow_version=snapshot,
             trigger_payload=payload if payload is not None else {},
             started_by=user,
+            retry_of=retry_of,
         )
         transaction.on_commit(lambda: run_execute_task.delay(str(run.id)))
     return run
@@ -231,7 +235,10 @@ def run_execute(*, run_id: str) -> bool:
             credentials=authentication.credentials,
         )
 
-    with RunHeartbeat(run_id=run.id, interval=settings.RUN_HEARTBEAT_SECONDS) as heartbeat:
+    progress = RunProgress()
+    with RunHeartbeat(
+        run_id=run.id, interval=settings.RUN_HEARTBEAT_SECONDS, progress=progress
+    ) as heartbeat:
         recorder = DatabaseRunRecorder(
             run_id=run.id, redactor=redactor, cancel_requested=heartbeat.cancel_requested
         )
@@ -240,24 +247,67 @@ def run_execute(*, run_id: str) -> bool:
             recorder=recorder,
             authentications=resolve_authentication,
             settings=client_settings(),
+            reuse=reusable_outputs(run.retry_of_id) if run.retry_of_id else None,
+            progress=progress,
         )
         try:
             outcome = executor.execute(run.trigger_payload)
         finally:
             recorder.flush()
+    progress.current_step = ""
     run_finish(
         run_id=run.id,
         status=outcome.status,
         failed_step=outcome.failed_step,
         error=redactor.text(outcome.error),
+        progress=progress.snapshot(),
     )
     return True
 
 
-def run_finish(*, run_id: uuid.UUID, status: str, failed_step: str = "", error: str = "") -> None:
+def run_finish(
+    *,
+    run_id: uuid.UUID,
+    status: str,
+    failed_step: str = "",
+    error: str = "",
+    progress: dict[str, Any] | None = None,
+) -> None:
+    changes: dict[str, Any] = {"progress": progress} if progress is not None else {}
     Run.objects.filter(id=run_id, status=RunStatus.RUNNING).update(
-        status=status, failed_step=failed_step, error=error, finished_at=timezone.now()
+        status=status, failed_step=failed_step, error=error, finished_at=timezone.now(), **changes
     )
+
+
+def reusable_outputs(run_id: uuid.UUID) -> dict[str, tuple[Any, Any]]:
+    """(input, output) of every step the run completed, by path, for a retry to reuse."""
+    succeeded = StepRun.objects.filter(run_id=run_id, status="succeeded")
+    return {
+        path: (step_input, output)
+        for path, step_input, output in succeeded.values_list("path", "input", "output")
+    }
+
+
+def run_replay(*, run: Run, user: AbstractBaseUser) -> Run:
+    """Runs the workflow again, as it is now, with the same trigger payload."""
+    return run_start(workflow=run.workflow, user=user, payload=run.trigger_payload)
+
+
+class RunNotRetryable(Exception):
+    pass
+
+
+def run_retry(*, run: Run, user: AbstractBaseUser) -> Run:
+    """Re-runs a failed run from its failed step on the workflow as it is now (fixed, say).
+
+    Every step that succeeded before is not executed again: its recorded output is reused,
+    so a loop that failed at its third item sends only the items from the third on.
+    """
+    if run.status != RunStatus.FAILED:
+        raise RunNotRetryable(
+            f"only a failed run can be retried from its failed step; this one {run.status}"
+        )
+    return run_start(workflow=run.workflow, user=user, payload=run.trigger_payload, retry_of=run)
 
 
 WORKER_LOST_ERROR = (

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import copy
-import ssl
 import time
 from collections.abc import Callable, Mapping
-from functools import cache
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import certifi
 import httpx
 
 from connectors.errors import ConnectorError, RetryableError, TerminalError
@@ -20,12 +18,11 @@ ErrorMessageReader = Callable[[httpx.Response], str]
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_ERROR_BODY_CHARS = 300
+# Backoff when the vendor gives no Retry-After: 0.5 s, 1 s, 2 s… capped.
+FIRST_BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 8.0
 
-
-@cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """One TLS context for every client: loading the CA bundle costs ~20 ms each time."""
-    return ssl.create_default_context(cafile=certifi.where())
+T = TypeVar("T")
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -48,14 +45,62 @@ def describe_body(response: httpx.Response) -> str:
     return text or "an empty body"
 
 
+def gave_up(message: str, retries: int) -> str:
+    if retries == 0:
+        return message
+    return f"{message}; gave up after {retries} {'retry' if retries == 1 else 'retries'}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries of RetryableError, honouring Retry-After, each retry noted in a log.
+
+    The lines read "Retry N of M in Xs: <why>"; the engine counts them into StepRun.retries.
+    """
+
+    max_retries: int
+    max_retry_after: float
+
+    def call(self, attempt: Callable[[], T], *, log: list[str] | None) -> T:
+        retries = 0
+        while True:
+            try:
+                return attempt()
+            except RetryableError as error:
+                if retries >= self.max_retries:
+                    raise RetryableError(gave_up(error.message, retries)) from None
+                retries += 1
+                delay = self.delay(error, retries)
+                if log is not None:
+                    log.append(
+                        f"Retry {retries} of {self.max_retries} in {delay:g}s: {error.message}"
+                    )
+                time.sleep(delay)
+
+    def delay(self, error: RetryableError, retry: int) -> float:
+        if error.retry_after is None:
+            return min(FIRST_BACKOFF_SECONDS * 2 ** (retry - 1), MAX_BACKOFF_SECONDS)
+        if error.retry_after > self.max_retry_after:
+            raise RetryableError(
+                f"{error.message}; the vendor asked to wait {error.retry_after:g}s, longer "
+                f"than the {self.max_retry_after:g}s allowed"
+            )
+        return error.retry_after
+
+
 class ServiceClient:
-    """An httpx client bound to one vendor account: base URL, credential headers, retry policy."""
+    """An httpx client bound to one vendor account: base URL, credential headers, retry policy.
+
+    `service` names the vendor in error messages ("Totango answered HTTP 500…"); without one
+    (the HTTP client, which may call anywhere) the host is named instead. Without a base URL
+    only absolute URLs can be sent (`send`); `request` takes endpoints under the base URL.
+    """
 
     def __init__(
         self,
         *,
-        service: str,
-        base_url: str,
+        service: str | None,
+        base_url: str | None,
         headers: Mapping[str, str],
         timeout: float,
         max_retries: int,
@@ -64,19 +109,18 @@ class ServiceClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.service = service
-        self.base_url = base_url.rstrip("/") + "/"
-        self.max_retries = max_retries
-        self.max_retry_after = max_retry_after
+        self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.timeout = timeout
+        self.retry_policy = RetryPolicy(max_retries=max_retries, max_retry_after=max_retry_after)
         self.error_message = error_message
         self._client = httpx.Client(
-            headers=dict(headers),
-            timeout=timeout,
-            transport=transport,
-            follow_redirects=False,
-            verify=shared_ssl_context(),
+            headers=dict(headers), timeout=timeout, transport=transport, follow_redirects=False
         )
         self._log: list[str] | None = None
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry_policy.max_retries
 
     def for_log(self, log: list[str]) -> ServiceClient:
         """The same client writing its retries to one step's log."""
@@ -91,93 +135,94 @@ class ServiceClient:
     def close(self) -> None:
         self._client.close()
 
+    def name_for(self, url: str) -> str:
+        return self.service or urlsplit(url).netloc
+
     def url_for(self, endpoint: str) -> str:
         """The absolute URL of an endpoint suffix; refuses anything that leaves the base URL."""
+        if self.base_url is None:
+            raise TerminalError(f"Endpoint {endpoint!r} needs a base URL to be added to.")
         if urlsplit(endpoint).scheme or endpoint.startswith("//"):
             raise TerminalError(
                 f"Endpoint {endpoint!r} must be a path such as /api/v3/touchpoints/, "
                 f"not an absolute URL: the base URL {self.base_url} is added for you."
             )
         url = urljoin(self.base_url, endpoint.lstrip("/"))
-        base_path = urlsplit(self.base_url).path
-        resolved = urlsplit(url)
-        if (
-            resolved.netloc != urlsplit(self.base_url).netloc
-            or not resolved.path.startswith(base_path)
-            or "/../" in f"{resolved.path}/"
-        ):
+        if not self.is_under_base_url(url):
             raise TerminalError(f"Endpoint {endpoint!r} leaves the base URL {self.base_url}.")
         return url
+
+    def is_under_base_url(self, url: str) -> bool:
+        if self.base_url is None:
+            return True
+        base, resolved = urlsplit(self.base_url), urlsplit(url)
+        return (
+            resolved.scheme == base.scheme
+            and resolved.netloc == base.netloc
+            and resolved.path.startswith(base.path)
+            and "/../" not in f"{resolved.path}/"
+        )
 
     def request(
         self, method: str, endpoint: str, *, check: bool = True, **kwargs: Any
     ) -> httpx.Response:
-        """Sends a request, retrying retryable failures; with `check`, a 4xx raises TerminalError."""
-        url = self.url_for(endpoint)
-        attempt = 0
-        while True:
-            try:
-                response = send_httpx(self._client, method, url, **kwargs)
-                self.raise_for_status(response, check=check)
-                return response
-            except RetryableError as error:
-                attempt += 1
-                if attempt > self.max_retries:
-                    raise RetryableError(
-                        f"{error.message} (gave up after {self.max_retries} retries)"
-                    ) from None
-                delay = self.retry_delay(error, attempt)
-                self.note(f"Retry {attempt} of {self.max_retries} in {delay:g}s: {error.message}")
-                time.sleep(delay)
+        """Sends to an endpoint under the base URL; see `send`."""
+        return self.send(method, self.url_for(endpoint), check=check, **kwargs)
+
+    def send(self, method: str, url: str, *, check: bool = True, **kwargs: Any) -> httpx.Response:
+        """Sends a request, retrying retryable failures; with `check`, a 4xx raises TerminalError.
+
+        A `timeout` keyword overrides the client's for this request (the HTTP client's input).
+        """
+
+        def attempt() -> httpx.Response:
+            response = send_httpx(self._client, method, url, service=self.service, **kwargs)
+            self.raise_for_status(response, check=check)
+            return response
+
+        return self.retry_policy.call(attempt, log=self._log)
 
     def raise_for_status(self, response: httpx.Response, *, check: bool) -> None:
+        name = self.name_for(str(response.request.url))
         if response.status_code in RETRYABLE_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if response.status_code == 429:
                 raise RetryableError(
-                    f"{self.service} rate limit reached (HTTP 429)", retry_after=retry_after
+                    f"{name} rate limit reached (HTTP 429)", retry_after=retry_after
                 )
             raise RetryableError(
-                f"{self.service} answered HTTP {response.status_code} with "
-                f"{describe_body(response)}",
+                f"{name} answered HTTP {response.status_code} with {describe_body(response)}",
                 retry_after=retry_after,
             )
         if check and response.status_code >= 400:
             raise TerminalError(
-                f"{self.service} answered HTTP {response.status_code}: {self.error_message(response)}"
+                f"{name} answered HTTP {response.status_code}: {self.error_message(response)}"
             )
 
-    def retry_delay(self, error: RetryableError, attempt: int) -> float:
-        if error.retry_after is not None:
-            if error.retry_after > self.max_retry_after:
-                raise RetryableError(
-                    f"{error.message}; the vendor asked to wait {error.retry_after:g}s, longer "
-                    f"than the {self.max_retry_after:g}s allowed"
-                )
-            return error.retry_after
-        return min(0.5 * 2 ** (attempt - 1), 8.0)
 
-    def note(self, message: str) -> None:
-        if self._log is not None:
-            self._log.append(message)
-
-
-def send_httpx(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+def send_httpx(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    service: str | None = None,
+    timeout: float | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
     """One httpx call with transport failures mapped to retryable errors a user can read."""
+    host = urlsplit(url).netloc
+    where = f"{service} at {host}" if service else host
+    if timeout is not None:
+        kwargs["timeout"] = timeout
     try:
         return client.request(method, url, **kwargs)
     except httpx.TimeoutException:
-        raise RetryableError(
-            f"No answer from {urlsplit(url).netloc} within {client.timeout.read:g}s (timed out)"
-        ) from None
+        seconds = timeout if timeout is not None else client.timeout.read
+        raise RetryableError(f"{where} did not answer within {seconds:g}s") from None
     except httpx.RemoteProtocolError:
-        raise RetryableError(
-            f"{urlsplit(url).netloc} closed the connection without answering"
-        ) from None
+        raise RetryableError(f"{where} closed the connection without answering") from None
     except httpx.TransportError as error:
-        raise RetryableError(
-            f"Could not connect to {urlsplit(url).netloc}: {type(error).__name__}"
-        ) from None
+        raise RetryableError(f"Could not connect to {where}: {type(error).__name__}") from None
 
 
-__all__ = ["ConnectorError", "RetryableError", "ServiceClient", "TerminalError", "send_httpx"]
+__all__ = ["ConnectorError", "RetryPolicy", "RetryableError", "ServiceClient", "TerminalError"]

@@ -5,10 +5,37 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
 from connectors.errors import InputError
 from connectors.sdk import Operation, OperationContext
 
 BODY_TYPES = ("none", "raw", "json", "form")
+
+# The parts of a request a step sets beside its URL; the HTTP client shares them.
+REQUEST_PROPERTIES: dict[str, Any] = {
+    "query_parameters": {
+        "type": "object",
+        "title": "Query parameters",
+        "additionalProperties": {"type": ["string", "number", "boolean"]},
+    },
+    "headers": {
+        "type": "object",
+        "title": "Headers",
+        "additionalProperties": {"type": "string"},
+    },
+    "body_type": {
+        "type": "string",
+        "title": "Body type",
+        "enum": list(BODY_TYPES),
+        "enumNames": ["None", "Raw", "JSON", "Form"],
+        "default": "none",
+    },
+    "body": {
+        "title": "Body",
+        "description": "Raw: a string sent as is. JSON: any value. Form: an object of fields.",
+    },
+}
 
 INPUT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -28,26 +55,7 @@ INPUT_SCHEMA: dict[str, Any] = {
             "The base URL and the authentication are added for you.",
             "minLength": 1,
         },
-        "query_parameters": {
-            "type": "object",
-            "title": "Query parameters",
-            "additionalProperties": {"type": ["string", "number", "boolean"]},
-        },
-        "headers": {
-            "type": "object",
-            "title": "Headers",
-            "additionalProperties": {"type": "string"},
-        },
-        "body_type": {
-            "type": "string",
-            "title": "Body type",
-            "enum": list(BODY_TYPES),
-            "default": "none",
-        },
-        "body": {
-            "title": "Body",
-            "description": "Raw: a string sent as is. JSON: any value. Form: an object of fields.",
-        },
+        **REQUEST_PROPERTIES,
     },
 }
 
@@ -68,6 +76,11 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 }
 
 
+def form_value(value: Any) -> str:
+    # Numbers and booleans as JSON spells them (true, not Python's True).
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def request_body(inputs: dict[str, Any]) -> dict[str, Any]:
     """httpx keyword arguments for the chosen body type."""
     body_type = inputs.get("body_type", "none")
@@ -79,13 +92,14 @@ def request_body(inputs: dict[str, Any]) -> dict[str, Any]:
     if body_type == "form":
         if not isinstance(body, dict):
             raise InputError("Body must be an object of form fields when the body type is form.")
-        return {"data": {key: str(value) for key, value in body.items()}}
+        return {"data": {key: form_value(value) for key, value in body.items()}}
     if isinstance(body, str):
         return {"content": body.encode()}
     return {"content": json.dumps(body).encode()}
 
 
-def response_body(response) -> Any:
+def response_body(response: httpx.Response) -> Any:
+    """JSON bodies parsed, anything else as text."""
     if "json" in response.headers.get("content-type", ""):
         try:
             return response.json()

@@ -16,6 +16,12 @@ from connectors.sdk import Connector, Operation
 CONNECTOR_MODULES = (
     "connectors.manual",
     "connectors.loop",
+    "connectors.boolean",
+    "connectors.branch",
+    "connectors.data_mapper",
+    "connectors.text_helpers",
+    "connectors.storage",
+    "connectors.http_client",
     "connectors.totango",
     "connectors.slack",
 )
@@ -108,7 +114,8 @@ def catalogue() -> list[dict[str, Any]]:
                 "title": connector.title,
                 "description": connector.description,
                 "version": connector.version,
-                "icon_url": f"/api/connectors/{connector.key}/icon.svg",
+                # The router gives every route a trailing slash; without it each icon costs a redirect.
+                "icon_url": f"/api/connectors/{connector.key}/icon.svg/",
                 "is_trigger": connector.is_trigger,
                 "authentication": authentication,
                 "operations": [
@@ -117,6 +124,8 @@ def catalogue() -> list[dict[str, Any]]:
                         "title": operation.title,
                         "description": operation.description,
                         "kind": operation.kind.value,
+                        "fixed_lanes": list(operation.fixed_lanes),
+                        "dynamic_lanes": operation.dynamic_lanes,
                         "input_schema": operation.input_schema,
                         "output_schema": operation.output_schema,
                     }

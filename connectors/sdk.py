@@ -40,6 +40,9 @@ class OperationContext:
     log: list[str] = field(default_factory=list)
     # Everything the previous steps produced, for operations that act on the run itself.
     scope: Mapping[str, Any] | None = None
+    # Values kept for the rest of the run, shared by all its steps (the Data storage
+    # connector): the one state a step may leave for a later loop iteration to read.
+    run_storage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def http(self) -> ServiceClient:
@@ -57,6 +60,12 @@ OperationFunction = Callable[[OperationContext, dict[str, Any]], Any]
 
 @dataclass(frozen=True)
 class Operation:
+    """One thing a connector does: its inputs and output as JSON Schema, and a function.
+
+    `run(context, inputs)` gets inputs already validated against `input_schema`; what it
+    returns is validated against `output_schema` (loops excepted: they return their items).
+    """
+
     key: str
     title: str
     description: str

@@ -10,7 +10,7 @@ from rest_framework.views import exception_handler
 
 from auth_store.services import AuthenticationInvalid
 from builder.engine.errors import DefinitionError
-from builder.services import RunNotCancellable, StaleVersion
+from builder.services import RunNotCancellable, RunNotRetryable, StaleVersion
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -43,6 +43,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, RunNotCancellable):
         return Response({"detail": f"The run cannot be cancelled: {exc}."}, status=409)
+    if isinstance(exc, RunNotRetryable):
+        return Response({"detail": f"The run cannot be retried: {exc}."}, status=409)
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # DRF field errors → the same {"detail", "errors": [{path, message}]} shape.

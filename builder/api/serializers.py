@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from rest_framework import serializers
 
 from builder.models import Run, StepRun, Workflow
@@ -36,6 +39,8 @@ class RunStartSerializer(serializers.Serializer):
 
 class RunSerializer(serializers.ModelSerializer):
     workflow_version = serializers.IntegerField(source="workflow_version.version", read_only=True)
+    started_by = serializers.CharField(source="started_by.get_username", read_only=True)
+    trigger = serializers.SerializerMethodField()
     duration_ms = serializers.SerializerMethodField()
 
     class Meta:
@@ -49,6 +54,10 @@ class RunSerializer(serializers.ModelSerializer):
             "failed_step",
             "error",
             "cancel_requested",
+            "progress",
+            "retry_of",
+            "started_by",
+            "trigger",
             "created_at",
             "started_at",
             "finished_at",
@@ -56,13 +65,37 @@ class RunSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def get_trigger(self, run: Run) -> str:
+        return (run.workflow_version.definition.get("trigger") or {}).get("connector", "")
+
     def get_duration_ms(self, run: Run) -> float | None:
         if run.started_at and run.finished_at:
             return round((run.finished_at - run.started_at).total_seconds() * 1000, 1)
         return None
 
 
+# Inputs and outputs larger than this arrive truncated in step lists; the step's own URL
+# serves them whole.
+STEP_PAYLOAD_LIMIT = 64 * 1024
+STEP_PAYLOAD_PREVIEW = 2 * 1024
+
+
+def truncated_payload(value: Any, size: int) -> Any:
+    if size <= STEP_PAYLOAD_LIMIT:
+        return value
+    return {
+        "truncated": True,
+        "size": size,
+        "preview": json.dumps(value, ensure_ascii=False)[:STEP_PAYLOAD_PREVIEW],
+    }
+
+
 class StepRunSerializer(serializers.ModelSerializer):
+    input = serializers.SerializerMethodField()
+    output = serializers.SerializerMethodField()
+    input_truncated = serializers.SerializerMethodField()
+    output_truncated = serializers.SerializerMethodField()
+
     class Meta:
         model = StepRun
         fields = (
@@ -74,10 +107,43 @@ class StepRunSerializer(serializers.ModelSerializer):
             "status",
             "input",
             "output",
+            "input_truncated",
+            "output_truncated",
+            "input_size",
+            "output_size",
             "error",
             "log",
             "retries",
+            "reused",
             "started_at",
             "duration_ms",
         )
         read_only_fields = fields
+
+    def get_input(self, step: StepRun) -> Any:
+        return truncated_payload(step.input, step.input_size)
+
+    def get_output(self, step: StepRun) -> Any:
+        return truncated_payload(step.output, step.output_size)
+
+    def get_input_truncated(self, step: StepRun) -> bool:
+        return step.input_size > STEP_PAYLOAD_LIMIT
+
+    def get_output_truncated(self, step: StepRun) -> bool:
+        return step.output_size > STEP_PAYLOAD_LIMIT
+
+
+class FullStepRunSerializer(StepRunSerializer):
+    """One step run with its whole input and output, however large."""
+
+    def get_input(self, step: StepRun) -> Any:
+        return step.input
+
+    def get_output(self, step: StepRun) -> Any:
+        return step.output
+
+    def get_input_truncated(self, step: StepRun) -> bool:
+        return False
+
+    def get_output_truncated(self, step: StepRun) -> bool:
+        return False

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import uuid
+
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
@@ -15,6 +19,7 @@ from rest_framework.response import Response
 from accounts.permissions import organisation_membership
 from builder import services
 from builder.api.serializers import (
+    FullStepRunSerializer,
     RunSerializer,
     RunStartSerializer,
     StepRunSerializer,
@@ -74,20 +79,31 @@ class StepRunPagination(LimitOffsetPagination):
     max_limit = 1000
 
 
+def uuid_or_404(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
 
     def get_queryset(self) -> QuerySet[Run]:
         organisation = organisation_membership(self.request).organisation
         runs = Run.objects.filter(workflow__organisation=organisation).select_related(
-            "workflow_version"
+            "workflow_version", "started_by"
         )
-        workflow = self.request.query_params.get("workflow")
-        if workflow:
-            runs = runs.filter(workflow_id=workflow)
-        run_status = self.request.query_params.get("status")
-        if run_status:
-            runs = runs.filter(status=run_status)
+        if self.action == "list":
+            workflow = self.request.query_params.get("workflow")
+            if workflow:
+                workflow_id = uuid_or_404(workflow)
+                if not Workflow.objects.filter(id=workflow_id, organisation=organisation).exists():
+                    raise Http404
+                runs = runs.filter(workflow_id=workflow_id)
+            run_status = self.request.query_params.get("status")
+            if run_status:
+                runs = runs.filter(status=run_status)
         return runs.order_by("-created_at")
 
     @extend_schema(
@@ -97,13 +113,6 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         ]
     )
     def list(self, request: Request, *args, **kwargs) -> Response:
-        workflow = request.query_params.get("workflow")
-        organisation = organisation_membership(request).organisation
-        if (
-            workflow
-            and not Workflow.objects.filter(id=workflow, organisation=organisation).exists()
-        ):
-            raise Http404
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={200: RunSerializer})
@@ -112,12 +121,57 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         run = services.run_cancel(run=self.get_object())
         return Response(RunSerializer(run).data)
 
-    @extend_schema(responses={200: StepRunSerializer(many=True)})
+    @extend_schema(request=None, responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def replay(self, request: Request, pk: str | None = None) -> Response:
+        """Runs the workflow again with this run's trigger payload."""
+        run = services.run_replay(run=self.get_object(), user=request.user)
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        """Re-runs a failed run from its failed step, reusing what succeeded before it."""
+        run = services.run_retry(run=self.get_object(), user=request.user)
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="Only step runs in this status."),
+            OpenApiParameter("step", str, description="Only the runs of this step name."),
+            OpenApiParameter(
+                "search", str, description="Text to find in the path, error, input or output."
+            ),
+        ],
+        responses={200: StepRunSerializer(many=True)},
+    )
     @action(detail=True, methods=["get"], pagination_class=StepRunPagination)
     def steps(self, request: Request, pk: str | None = None) -> Response:
         run = self.get_object()
-        page = self.paginate_queryset(run.step_runs.order_by("sequence"))
+        steps = run.step_runs.order_by("sequence")
+        if request.query_params.get("status"):
+            steps = steps.filter(status=request.query_params["status"])
+        if request.query_params.get("step"):
+            steps = steps.filter(step_name=request.query_params["step"])
+        search = request.query_params.get("search", "").strip()
+        if search:
+            steps = steps.annotate(
+                input_text=Cast("input", TextField()), output_text=Cast("output", TextField())
+            ).filter(
+                Q(path__icontains=search)
+                | Q(error__icontains=search)
+                | Q(input_text__icontains=search)
+                | Q(output_text__icontains=search)
+            )
+        page = self.paginate_queryset(steps)
         return self.get_paginated_response(StepRunSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: FullStepRunSerializer})
+    @action(detail=True, methods=["get"], url_path=r"steps/(?P<sequence>\d+)")
+    def step(self, request: Request, pk: str | None = None, sequence: str = "") -> Response:
+        """One step run with its whole input and output."""
+        step = get_object_or_404(self.get_object().step_runs, sequence=int(sequence))
+        return Response(FullStepRunSerializer(step).data)
 
 
 class ConnectorViewSet(viewsets.ViewSet):

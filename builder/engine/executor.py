@@ -7,6 +7,7 @@ recorder that stores step records (and says when to stop), and a redactor for se
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 class StepStatus:
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 @dataclass
@@ -43,6 +45,7 @@ class StepRecord:
     output: Any = None
     error: str = ""
     log: list[str] = field(default_factory=list)
+    reused: bool = False
 
     @property
     def retries(self) -> int:
@@ -102,6 +105,26 @@ class PropertyUnresolved(Exception):
     """A property's jsonpath found nothing in the run's data and has no fallback."""
 
 
+class RunProgress:
+    """Where a run is, for the live canvas: the step running now and each loop's progress.
+
+    Written by the engine, read by the heartbeat thread that stores it on the run.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.current_step = ""
+        self._loops: dict[str, dict[str, int]] = {}
+
+    def loop_advanced(self, step_name: str, done: int, count: int) -> None:
+        with self._lock:
+            self._loops[step_name] = {"done": done, "count": count}
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {"current_step": self.current_step, "loops": dict(self._loops)}
+
+
 class RunExecutor:
     """One run of a plan. Not thread-safe; build one per run."""
 
@@ -113,8 +136,13 @@ class RunExecutor:
         authentications: AuthenticationSource,
         settings: ClientSettings,
         first_sequence: int = 0,
+        reuse: Mapping[str, Any] | None = None,
+        progress: RunProgress | None = None,
     ) -> None:
         self.plan = plan
+        # Retry from a failed step: outputs of the previous run's succeeded steps, by path.
+        self.reuse = reuse or {}
+        self.progress = progress or RunProgress()
         self.recorder = recorder
         self.authentications = authentications
         self.settings = settings
@@ -170,6 +198,7 @@ class RunExecutor:
         count = len(entries)
         iterations = 0
         outer_break: LoopBroken | None = None
+        status, error = StepStatus.SUCCEEDED, ""
         self.running_loops.append(step.name)
         try:
             for index, (key, item) in enumerate(entries):
@@ -187,26 +216,41 @@ class RunExecutor:
                 iterations += 1
                 try:
                     self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
+                    self.progress.loop_advanced(step.name, iterations, count)
                 except LoopBroken as broken:
                     # An outer loop's break ends this loop too, then goes on outwards.
                     outer_break = broken if broken.loop_name != step.name else None
                     break
+        except StepFailed as failure:
+            # The loop fails with its iteration, so the canvas marks both.
+            status, error = (
+                StepStatus.FAILED,
+                f"Iteration {iterations} of {count} failed at {failure.path}: {failure.error}",
+            )
+            raise
+        except RunCancelled:
+            status, error = (
+                StepStatus.CANCELLED,
+                f"Cancelled during iteration {iterations} of {count}.",
+            )
+            raise
         finally:
             self.running_loops.pop()
-        self.recorder.record(
-            StepRecord(
-                sequence=sequence,
-                path=prefix + step.name,
-                step_name=step.name,
-                connector=step.connector.key,
-                operation=step.operation.key,
-                status=StepStatus.SUCCEEDED,
-                started_at=started,
-                duration_ms=(time.perf_counter() - clock) * 1000,
-                input=inputs,
-                output={"count": count, "iterations": iterations},
+            self.recorder.record(
+                StepRecord(
+                    sequence=sequence,
+                    path=prefix + step.name,
+                    step_name=step.name,
+                    connector=step.connector.key,
+                    operation=step.operation.key,
+                    status=status,
+                    started_at=started,
+                    duration_ms=(time.perf_counter() - clock) * 1000,
+                    input=inputs,
+                    output={"count": count, "iterations": iterations},
+                    error=error,
+                )
             )
-        )
         if outer_break is not None:
             raise outer_break
 
@@ -248,6 +292,15 @@ class RunExecutor:
             duration_ms=0.0,
         )
         authentication: ResolvedAuthentication | None = None
+        self.progress.current_step = path
+        if path in self.reuse and record_success:
+            # Retrying a failed run: this step succeeded before, so its effects (a message
+            # sent) are not repeated; its output is taken from the earlier run.
+            record.input, record.output = self.reuse[path]
+            record.log.append("Output reused from the run being retried.")
+            record.reused = True
+            self.recorder.record(record)
+            return record.input, record.output
         try:
             if inputs is None:
                 inputs = self.resolve_inputs(step, scope)

@@ -1,9 +1,9 @@
-"""Slack: post messages and call any Web API method, as a bot."""
+"""Slack: post messages, list channels, find people, and call any Web API method, as a bot."""
 
 from connectors.raw_http import raw_http_request_operation
 from connectors.sdk import AuthenticationSpec, Connector
 from connectors.slack.client import DEFAULT_BASE_URL, build_client, test_connection
-from connectors.slack.operations import SEND_MESSAGE
+from connectors.slack.operations import GET_USER_BY_EMAIL, LIST_CONVERSATIONS, SEND_MESSAGE
 
 AUTHENTICATION = AuthenticationSpec(
     fields_schema={
@@ -34,9 +34,14 @@ AUTHENTICATION = AuthenticationSpec(
 CONNECTOR = Connector(
     key="slack",
     title="Slack",
-    description="Team messaging: post messages to channels and threads.",
+    description="Team messaging: post messages to channels and threads, find channels and people.",
     icon="icon.svg",
     version="1.0",
     authentication=AUTHENTICATION,
-    operations=(SEND_MESSAGE, raw_http_request_operation("Slack")),
+    operations=(
+        SEND_MESSAGE,
+        LIST_CONVERSATIONS,
+        GET_USER_BY_EMAIL,
+        raw_http_request_operation("Slack"),
+    ),
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from connectors.errors import AuthenticationFailed, RetryableError, TerminalError
-from connectors.http import ServiceClient, parse_retry_after, send_httpx
+from connectors.http import RetryPolicy, ServiceClient, parse_retry_after, send_httpx
 from connectors.sdk import ClientSettings, OperationContext
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
@@ -44,15 +43,18 @@ class HttpxWebClient(WebClient):
             request = {"data": args["params"]}
         else:
             request = {}
-        response = send_httpx(self.http, "POST", url, headers=headers, **request)
+        response = send_httpx(self.http, "POST", url, service="Slack", headers=headers, **request)
         return {"status": response.status_code, "headers": response.headers, "body": response.text}
 
 
 class SlackClient:
-    """One Slack workspace's bot: calls a Web API method with bounded, logged retries."""
+    """One Slack workspace's bot: calls Web API methods through slack-sdk with bounded, logged
+    retries (slack-sdk's own retry handlers are not used: they would neither log nor bound)."""
 
     def __init__(self, *, token: str, base_url: str, settings: ClientSettings) -> None:
-        self.settings = settings
+        self.retry_policy = RetryPolicy(
+            max_retries=settings.max_retries, max_retry_after=settings.max_retry_after
+        )
         # Raw HTTP requests and slack-sdk calls share one connection pool.
         self.service_client = ServiceClient(
             service="Slack",
@@ -66,41 +68,25 @@ class SlackClient:
             http=self.service_client.httpx,
             token=token,
             base_url=self.service_client.base_url,
-            timeout=int(settings.timeout),
+            timeout=max(1, int(settings.timeout)),
+            retry_handlers=[],
         )
 
     def close(self) -> None:
         self.service_client.close()
 
-    def call(self, method: str, *, log: list[str], **kwargs: Any) -> dict[str, Any]:
-        attempt = 0
-        while True:
-            try:
-                return self.api_call(method, **kwargs)
-            except RetryableError as error:
-                attempt += 1
-                if attempt > self.settings.max_retries:
-                    raise RetryableError(
-                        f"{error.message} (gave up after {self.settings.max_retries} retries)"
-                    ) from None
-                delay = error.retry_after
-                if delay is None:
-                    delay = min(0.5 * 2 ** (attempt - 1), 8.0)
-                elif delay > self.settings.max_retry_after:
-                    raise RetryableError(
-                        f"{error.message}; Slack asked to wait {delay:g}s, longer than the "
-                        f"{self.settings.max_retry_after:g}s allowed"
-                    ) from None
-                log.append(
-                    f"Retry {attempt} of {self.settings.max_retries} in {delay:g}s: {error.message}"
-                )
-                time.sleep(delay)
+    def call(self, method: str, *, log: list[str], **arguments: Any) -> dict[str, Any]:
+        """Calls a Web API method (e.g. chat.postMessage) as slack-sdk's own method sends it."""
+        send = getattr(self.web, method.replace(".", "_"))
+        arguments = {name: value for name, value in arguments.items() if value is not None}
 
-    def api_call(self, method: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            return self.web.api_call(method, json=kwargs).data
-        except SlackApiError as error:
-            raise classify_slack_error(method, error) from None
+        def attempt() -> dict[str, Any]:
+            try:
+                return send(**arguments).data
+            except SlackApiError as error:
+                raise classify_slack_error(method, error) from None
+
+        return self.retry_policy.call(attempt, log=log)
 
 
 def classify_slack_error(method: str, error: SlackApiError) -> Exception:
@@ -113,9 +99,11 @@ def classify_slack_error(method: str, error: SlackApiError) -> Exception:
             retry_after=parse_retry_after(error.response.headers.get("retry-after")),
         )
     if status >= 500:
-        return RetryableError(f"Slack answered HTTP {status} on {method}")
+        content_type = str(error.response.headers.get("content-type", ""))
+        body = "an HTML error page" if "html" in content_type else "an error"
+        return RetryableError(f"Slack answered HTTP {status} on {method} with {body}")
     if code in AUTH_ERRORS:
-        return AuthenticationFailed(f"Slack refused the bot token: {code}")
+        return AuthenticationFailed(f"Slack refused the bot token ({code}).")
     if code == "fatal_error":
         return RetryableError(f"Slack failed on {method}: fatal_error")
     if code == "missing_scope":

@@ -1,9 +1,18 @@
-"""Totango: search accounts and users, and call any Totango endpoint (customer success platform)."""
+"""Totango (customer success platform): search, accounts, touchpoints, and any Totango endpoint."""
 
 from connectors.raw_http import raw_http_request_operation
 from connectors.sdk import AuthenticationSpec, Connector
 from connectors.totango.client import build_client, test_connection
-from connectors.totango.operations import SEARCH_DATA_RAW
+from connectors.totango.operations import (
+    CREATE_TOUCHPOINT,
+    GET_ACCOUNT,
+    LIST_ACTIVITY_TYPES,
+    LIST_TOUCHPOINT_TAGS,
+    LIST_TOUCHPOINT_TYPES,
+    LIST_TOUCHPOINTS,
+    SEARCH_DATA_RAW,
+    UPDATE_TOUCHPOINT,
+)
 
 AUTHENTICATION = AuthenticationSpec(
     fields_schema={
@@ -47,5 +56,15 @@ CONNECTOR = Connector(
     icon="icon.svg",
     version="1.0",
     authentication=AUTHENTICATION,
-    operations=(SEARCH_DATA_RAW, raw_http_request_operation("Totango")),
+    operations=(
+        SEARCH_DATA_RAW,
+        CREATE_TOUCHPOINT,
+        UPDATE_TOUCHPOINT,
+        LIST_TOUCHPOINTS,
+        GET_ACCOUNT,
+        LIST_ACTIVITY_TYPES,
+        LIST_TOUCHPOINT_TYPES,
+        LIST_TOUCHPOINT_TAGS,
+        raw_http_request_operation("Totango"),
+    ),
 )

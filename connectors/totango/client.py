@@ -66,4 +66,4 @@ def test_connection(context: OperationContext) -> str:
         "/api/v1/search/accounts",
         data={"query": '{"terms": [], "fields": [], "count": 1, "offset": 0}'},
     )
-    return "Connected to Totango."
+    return f"Connected to Totango at {context.http.base_url.rstrip('/')}."

@@ -1,0 +1,108 @@
+"""Data storage: values kept for the rest of the current run, such as a count a loop builds up.
+
+Each iteration of a loop starts afresh, so this is how one iteration leaves something for the
+next: Atomic increment a counter, then test it with a Boolean condition.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from connectors.comparisons import is_number, kind_of
+from connectors.errors import InputError
+from connectors.sdk import Connector, Operation, OperationContext
+
+KEY_SCHEMA = {
+    "type": "string",
+    "title": "Key",
+    "description": "The name the value is kept under for the rest of this run, e.g. red_count.",
+    "minLength": 1,
+}
+VALUE_OUTPUT = {
+    "type": "object",
+    "required": ["value"],
+    "properties": {"value": {"title": "Value"}},
+}
+
+
+def run_set_value(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    context.run_storage[inputs["key"]] = copy.deepcopy(inputs["value"])
+    return {"value": inputs["value"]}
+
+
+def run_get_value(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    value = context.run_storage.get(inputs["key"], inputs.get("default"))
+    return {"value": copy.deepcopy(value)}
+
+
+def run_atomic_increment(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    key, current = inputs["key"], context.run_storage.get(inputs["key"], 0)
+    if not is_number(current):
+        raise InputError(f"Key {key!r} holds {kind_of(current)}, not a number to increment.")
+    context.run_storage[key] = current + inputs.get("by", 1)
+    return {"value": context.run_storage[key]}
+
+
+SET_VALUE = Operation(
+    key="set_value",
+    title="Set value",
+    description="Keep a value under a key for the rest of this run.",
+    input_schema={
+        "type": "object",
+        "required": ["key", "value"],
+        "additionalProperties": False,
+        "properties": {"key": KEY_SCHEMA, "value": {"title": "Value"}},
+    },
+    output_schema=VALUE_OUTPUT,
+    run=run_set_value,
+)
+
+GET_VALUE = Operation(
+    key="get_value",
+    title="Get value",
+    description="The value kept under a key earlier in this run, or the default.",
+    input_schema={
+        "type": "object",
+        "required": ["key"],
+        "additionalProperties": False,
+        "properties": {
+            "key": KEY_SCHEMA,
+            "default": {"title": "Default", "description": "When nothing is kept under the key."},
+        },
+    },
+    output_schema=VALUE_OUTPUT,
+    run=run_get_value,
+)
+
+ATOMIC_INCREMENT = Operation(
+    key="atomic_increment",
+    title="Atomic increment",
+    description="Add to the number kept under a key (0 when nothing is) and return the sum: "
+    "a counter that lasts across loop iterations.",
+    input_schema={
+        "type": "object",
+        "required": ["key"],
+        "additionalProperties": False,
+        "properties": {
+            "key": KEY_SCHEMA,
+            "by": {"type": "number", "title": "Increment by", "default": 1},
+        },
+    },
+    output_schema={
+        "type": "object",
+        "required": ["value"],
+        "properties": {"value": {"type": "number", "title": "New value"}},
+    },
+    run=run_atomic_increment,
+)
+
+CONNECTOR = Connector(
+    key="storage",
+    title="Data storage",
+    description="Keep values for the rest of the current run: counters and totals across "
+    "loop iterations.",
+    icon="icon.svg",
+    version="1.0",
+    operations=(SET_VALUE, GET_VALUE, ATOMIC_INCREMENT),
+)
