@@ -130,11 +130,14 @@ export interface Authentication {
   updated_at: string;
 }
 
+export type Role = "owner" | "admin" | "member" | "viewer";
+
 export interface Me {
   id: number;
   username: string;
   email: string;
-  is_admin: boolean;
+  organisation: { id: string; name: string } | null;
+  role: Role | null;
 }
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";

@@ -5,6 +5,7 @@ import { queryKeys } from "./query-keys";
 export interface SetupInput {
   username: string;
   email?: string;
+  organisation_name?: string;
   password: string;
 }
 

@@ -29,7 +29,7 @@ export function stepIssues(name: string, step: StepDefinition, connector: Connec
   }
   const authentication = connector.authentication as (Connector["authentication"] & { optional?: boolean }) | null;
   if (authentication !== null && authentication.optional !== true && !step.authentication) {
-    issues.push({ path: `${base}.authentication`, message: "Choose an authentication on the Authenticate tab." });
+    issues.push({ path: `${base}.authentication`, message: "Choose an authentication." });
   }
   return issues;
 }

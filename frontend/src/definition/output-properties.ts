@@ -3,7 +3,7 @@
  * from its operation's `output_schema` merged with its last output where it has run. For a
  * loop seen from inside it: `value` (with the properties of the list's items), `index`, ….
  */
-import type { JsonSchema, WorkflowDefinition } from "../api/types";
+import type { JsonSchema, TypedValue, WorkflowDefinition } from "../api/types";
 import type { ConnectorCatalogue } from "../api/use-get-connectors";
 import { stepOf, TRIGGER_NAME, visibleSteps, walk } from "./structure";
 
@@ -122,6 +122,18 @@ function listPropertyKey(schema: JsonSchema): string {
   return Object.keys(properties).find((key) => properties[key]?.type === "array") ?? "list";
 }
 
+/** The JSON a typed value stands for (jsonpaths left as their text). */
+export function plainValue(typed: TypedValue | undefined): unknown {
+  if (typed === undefined) return undefined;
+  if (typed.type === "object" && typed.value !== null && typeof typed.value === "object") {
+    return Object.fromEntries(Object.entries(typed.value as Record<string, TypedValue>).map(([key, member]) => [key, plainValue(member)]));
+  }
+  if (typed.type === "array" && Array.isArray(typed.value)) {
+    return (typed.value as TypedValue[]).map(plainValue);
+  }
+  return typed.value;
+}
+
 /** The schema of one item of the list a loop step iterates over. */
 export function loopItemSchema(context: SchemaContext, loopName: string, seen: Set<string> = new Set()): JsonSchema {
   const step = stepOf(context.definition, loopName);
@@ -133,8 +145,7 @@ export function loopItemSchema(context: SchemaContext, loopName: string, seen: S
     return schemaAtPath(context, list.value, new Set([...seen, loopName])).items ?? {};
   }
   if (list.type === "array" && Array.isArray(list.value) && list.value.length > 0) {
-    const first = list.value[0] as { value?: unknown };
-    return schemaFromSample(first.value);
+    return schemaFromSample(plainValue(list.value[0] as TypedValue));
   }
   return {};
 }

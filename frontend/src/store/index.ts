@@ -1,4 +1,4 @@
 export { appStore, createAppStore, useAppStore, type AppStore } from "./store";
 export type { AppState } from "./types";
-export type { GraphSlice, StepNodeData, WorkflowEdge, WorkflowNode } from "./graph-slice";
-export type { SelectionSlice } from "./selection-slice";
+export type { DragItem, PanelTab, Snake } from "./selection-slice";
+export type { SaveState } from "./save-slice";

@@ -13,6 +13,8 @@ export interface SaveSlice {
   version: number;
   saveState: SaveState;
   serverErrors: FieldError[];
+  /** The definition the server refused: an error stops showing once its field is edited. */
+  refusedDefinition: WorkflowDefinition | null;
   /** Message of the last failure (conflict, network, or errors without a field). */
   saveMessage: string | null;
   /** The server's version when a save met a conflict. */
@@ -23,7 +25,7 @@ export interface SaveSlice {
   markEdited: () => void;
   saveStarted: () => number;
   saveSucceeded: (workflow: Workflow, sentSeq: number) => void;
-  saveRefused: (errors: FieldError[], message: string, sentSeq: number) => void;
+  saveRefused: (errors: FieldError[], message: string, sentSeq: number, sent: WorkflowDefinition) => void;
   saveConflicted: (currentVersion: number | null, message: string) => void;
   saveFailed: (message: string) => void;
   /** After a conflict: keep my edits and save them over the version now on the server. */
@@ -34,6 +36,7 @@ export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
   version: 0,
   saveState: "saved",
   serverErrors: [],
+  refusedDefinition: null,
   saveMessage: null,
   conflictVersion: null,
   editSeq: 0,
@@ -58,12 +61,14 @@ export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
         savedSeq: sentSeq,
         saveState: caughtUp ? "saved" : "pending",
         serverErrors: [],
+        refusedDefinition: null,
         saveMessage: null,
       };
     }),
 
-  saveRefused: (errors, message, sentSeq) =>
+  saveRefused: (errors, message, sentSeq, sent) =>
     set((state) => ({
+      refusedDefinition: sent,
       savedSeq: sentSeq,
       // A newer edit may already fix it: try again at once if there is one.
       saveState: state.editSeq === sentSeq ? "invalid" : "pending",
@@ -86,4 +91,29 @@ export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
     })),
 });
 
-export type { WorkflowDefinition };
+/** The value a server error path names (`steps.slack-1.properties.channel`), or undefined. */
+function valueAt(definition: WorkflowDefinition, path: string): unknown {
+  let value: unknown = definition;
+  for (const key of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Whether a refusal still describes what the editor shows: the field it names has not been
+ * edited since (edits replace what they change, so an unchanged field is the same object).
+ */
+export function errorStillApplies(error: FieldError, refused: WorkflowDefinition | null, current: WorkflowDefinition | null): boolean {
+  if (refused === null || current === null) return true;
+  // Errors name a property, or a step's key: compare the whole property for nested paths.
+  const match = /^(steps\.[^.]+\.properties\.[^.]+|steps\.[^.]+\.[^.]+|trigger\.properties\.[^.]+)/.exec(error.path);
+  const path = match?.[1] ?? error.path;
+  return valueAt(refused, path) === valueAt(current, path);
+}
+
+export function visibleServerErrors(state: Pick<SaveSlice, "serverErrors" | "refusedDefinition"> & { definition: WorkflowDefinition | null }): FieldError[] {
+  return state.serverErrors.filter((error) => errorStillApplies(error, state.refusedDefinition, state.definition));
+}
+

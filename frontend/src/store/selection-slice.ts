@@ -6,6 +6,17 @@ export type PanelTab = "properties" | "authenticate";
 /** What is being dragged over the canvas: a connector from the panel, or a step being moved. */
 export type DragItem = { kind: "connector"; connector: string } | { kind: "step"; name: string };
 
+/** A connector-snake being drawn from a field's mapping icon. */
+export interface Snake {
+  /** The step whose field is mapped: it may read only the steps that run before it. */
+  viewer: string;
+  /** The field's title, for messages. */
+  field: string;
+  origin: { x: number; y: number };
+  /** Writes the picked jsonpath into the field. */
+  onPick: (path: string) => void;
+}
+
 export interface SelectionSlice {
   /** The step shown in the properties panel (`trigger` for the trigger), or null. */
   selectedStep: string | null;
@@ -13,10 +24,18 @@ export interface SelectionSlice {
   dragging: DragItem | null;
   /** The drop zone whose "+" picker is open. */
   pickerSlot: Slot | null;
+  snake: Snake | null;
+  /** A container waiting for "Delete" to be confirmed. */
+  confirmingDelete: string | null;
+  /** The step whose title field should take the focus (Rename). */
+  titleFocusFor: string | null;
   selectStep: (name: string | null, tab?: PanelTab) => void;
   setPanelTab: (tab: PanelTab) => void;
   setDragging: (item: DragItem | null) => void;
   openPicker: (slot: Slot | null) => void;
+  setSnake: (snake: Snake | null) => void;
+  confirmDelete: (name: string | null) => void;
+  requestTitleFocus: (name: string | null) => void;
 }
 
 export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
@@ -24,6 +43,9 @@ export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
   panelTab: "properties",
   dragging: null,
   pickerSlot: null,
+  snake: null,
+  confirmingDelete: null,
+  titleFocusFor: null,
 
   selectStep: (name, tab) =>
     set((state) => ({
@@ -33,4 +55,7 @@ export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
   setPanelTab: (tab) => set({ panelTab: tab }),
   setDragging: (item) => set({ dragging: item }),
   openPicker: (slot) => set({ pickerSlot: slot }),
+  setSnake: (snake) => set({ snake }),
+  confirmDelete: (name) => set({ confirmingDelete: name }),
+  requestTitleFocus: (name) => set({ titleFocusFor: name }),
 });

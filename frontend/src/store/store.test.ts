@@ -1,123 +1,263 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { WorkflowNode } from "./graph-slice";
+import type { Workflow } from "../api/types";
+import { emptyDefinition, ROOT } from "../definition/structure";
+import { connector } from "../test/catalogue";
 import { createAppStore, type AppStore } from "./store";
 
-function node(id: string, label = id): WorkflowNode {
-  return { id, position: { x: 0, y: 0 }, data: { label } };
+function workflow(): Workflow {
+  return {
+    id: "wf-1",
+    name: "Walkthrough",
+    definition: emptyDefinition(),
+    version: 1,
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+  };
 }
 
-describe("app store", () => {
+function structureNames(store: AppStore): unknown {
+  const strip = (nodes: { name: string; content?: Record<string, unknown[]> }[]): unknown =>
+    nodes.map((node) =>
+      node.content === undefined
+        ? node.name
+        : { [node.name]: Object.fromEntries(Object.entries(node.content).map(([lane, children]) => [lane, strip(children as never)])) },
+    );
+  return strip(store.getState().definition!.steps_structure);
+}
+
+/** Builds the guide's workflow: totango-1, loop-1 { slack-1 }. */
+function buildWalkthrough(store: AppStore): void {
+  const state = store.getState();
+  state.addStep(connector("totango"), { ...ROOT, index: 0 });
+  state.addStep(connector("loop"), { ...ROOT, index: 1 });
+  state.addStep(connector("slack"), { container: "loop-1", lane: "_loop", index: 0 });
+}
+
+describe("builder store", () => {
   let store: AppStore;
 
   beforeEach(() => {
     store = createAppStore();
+    store.getState().loadWorkflow(workflow());
   });
 
-  it("starts empty", () => {
-    const state = store.getState();
-    expect(state.nodes).toEqual([]);
-    expect(state.edges).toEqual([]);
-    expect(state.selectedNodeIds).toEqual([]);
-    expect(state.selectedEdgeIds).toEqual([]);
-  });
-
-  describe("graph slice", () => {
-    it("adds nodes and updates their data", () => {
-      store.getState().addNode(node("a", "Trigger"));
-      store.getState().addNode(node("b", "Action"));
-      store.getState().updateNodeData("a", { label: "Webhook trigger" });
-
-      const { nodes } = store.getState();
-      expect(nodes.map((n) => n.id)).toEqual(["a", "b"]);
-      expect(nodes[0]?.data.label).toBe("Webhook trigger");
-      expect(nodes[1]?.data.label).toBe("Action");
-    });
-
-    it("connects nodes and removes edges", () => {
-      store.getState().setGraph([node("a"), node("b")], []);
-      store.getState().connect({ source: "a", target: "b", sourceHandle: null, targetHandle: null });
-
-      const [edge] = store.getState().edges;
-      expect(edge).toMatchObject({ source: "a", target: "b" });
-
-      store.getState().selectEdge(edge!.id);
-      store.getState().removeEdge(edge!.id);
-      expect(store.getState().edges).toEqual([]);
-      expect(store.getState().selectedEdgeIds).toEqual([]);
-    });
-
-    it("removing a node drops its edges and its selection", () => {
-      store.getState().setGraph(
-        [node("a"), node("b"), node("c")],
-        [
-          { id: "a-b", source: "a", target: "b" },
-          { id: "b-c", source: "b", target: "c" },
-          { id: "a-c", source: "a", target: "c" },
-        ],
-      );
-      store.getState().setSelection({ nodeIds: ["b", "c"], edgeIds: ["a-b", "a-c"] });
-
-      store.getState().removeNode("b");
+  describe("add", () => {
+    it("names a step <connector>-<n>, selects it and starts it with the connector's first operation", () => {
+      const name = store.getState().addStep(connector("totango"), { ...ROOT, index: 0 });
 
       const state = store.getState();
-      expect(state.nodes.map((n) => n.id)).toEqual(["a", "c"]);
-      expect(state.edges.map((e) => e.id)).toEqual(["a-c"]);
-      expect(state.selectedNodeIds).toEqual(["c"]);
-      expect(state.selectedEdgeIds).toEqual(["a-c"]);
+      expect(name).toBe("totango-1");
+      expect(state.selectedStep).toBe("totango-1");
+      expect(state.definition!.steps_structure).toEqual([{ name: "totango-1", type: "normal" }]);
+      // The required input with a default starts with it; the one without stays for the user.
+      expect(state.definition!.steps["totango-1"]).toEqual({
+        connector: "totango",
+        operation: "search_data_raw",
+        properties: { data_type: { type: "string", value: "accounts" } },
+      });
     });
 
-    it("applies React Flow node and edge changes", () => {
-      store.getState().setGraph([node("a"), node("b")], [{ id: "a-b", source: "a", target: "b" }]);
+    it("gives a loop a body and the structure type of its operation's kind", () => {
+      buildWalkthrough(store);
 
-      store.getState().onNodesChange([{ type: "position", id: "a", position: { x: 40, y: 80 } }]);
-      store.getState().onEdgesChange([{ type: "remove", id: "a-b" }]);
-
-      expect(store.getState().nodes[0]?.position).toEqual({ x: 40, y: 80 });
-      expect(store.getState().edges).toEqual([]);
+      expect(structureNames(store)).toEqual(["totango-1", { "loop-1": { _loop: ["slack-1"] } }]);
+      expect(store.getState().definition!.steps_structure[1]).toEqual({
+        name: "loop-1",
+        type: "loop",
+        content: { _loop: [{ name: "slack-1", type: "normal" }] },
+      });
     });
 
-    it("resets the graph and selection", () => {
-      store.getState().setGraph([node("a")], []);
-      store.getState().selectNode("a");
-      store.getState().resetGraph();
+    it("uses the lowest unused number for the connector", () => {
+      const state = store.getState();
+      state.addStep(connector("slack"), { ...ROOT, index: 0 });
+      state.addStep(connector("slack"), { ...ROOT, index: 1 });
+      state.removeStep("slack-1");
+      const name = store.getState().addStep(connector("slack"), { ...ROOT, index: 1 });
 
-      expect(store.getState().nodes).toEqual([]);
-      expect(store.getState().selectedNodeIds).toEqual([]);
-    });
-  });
-
-  describe("selection slice", () => {
-    it("selects a single node, replacing any edge selection", () => {
-      store.getState().selectEdge("e1");
-      store.getState().selectNode("a");
-      store.getState().selectNode("b");
-
-      expect(store.getState().selectedNodeIds).toEqual(["b"]);
-      expect(store.getState().selectedEdgeIds).toEqual([]);
+      expect(name).toBe("slack-1");
+      expect(structureNames(store)).toEqual(["slack-2", "slack-1"]);
     });
 
-    it("toggles nodes in additive mode", () => {
-      store.getState().selectNode("a");
-      store.getState().selectNode("b", true);
-      expect(store.getState().selectedNodeIds).toEqual(["a", "b"]);
+    it("gives a branch its fixed lanes", () => {
+      store.getState().addStep(connector("boolean"), { ...ROOT, index: 0 });
 
-      store.getState().selectNode("a", true);
-      expect(store.getState().selectedNodeIds).toEqual(["b"]);
+      expect(store.getState().definition!.steps_structure).toEqual([
+        { name: "boolean-1", type: "branch", content: { true: [], false: [] } },
+      ]);
     });
 
-    it("sets and clears the selection", () => {
-      store.getState().setSelection({ nodeIds: ["a"], edgeIds: ["e1"] });
-      expect(store.getState().selectedNodeIds).toEqual(["a"]);
-      expect(store.getState().selectedEdgeIds).toEqual(["e1"]);
+    it("marks every edit for saving", () => {
+      const before = store.getState().editSeq;
+      store.getState().addStep(connector("totango"), { ...ROOT, index: 0 });
 
-      store.getState().clearSelection();
-      expect(store.getState().selectedNodeIds).toEqual([]);
-      expect(store.getState().selectedEdgeIds).toEqual([]);
+      expect(store.getState().editSeq).toBe(before + 1);
+      expect(store.getState().saveState).toBe("pending");
     });
   });
 
-  it("creates independent store instances", () => {
-    store.getState().addNode(node("a"));
-    expect(createAppStore().getState().nodes).toEqual([]);
+  describe("move", () => {
+    it("moves a step into a loop's body", () => {
+      const state = store.getState();
+      state.addStep(connector("totango"), { ...ROOT, index: 0 });
+      state.addStep(connector("loop"), { ...ROOT, index: 1 });
+      state.addStep(connector("slack"), { ...ROOT, index: 2 });
+
+      store.getState().moveStep("slack-1", { container: "loop-1", lane: "_loop", index: 0 });
+
+      expect(structureNames(store)).toEqual(["totango-1", { "loop-1": { _loop: ["slack-1"] } }]);
+    });
+
+    it("moves a step down within its lane, counting the slot as the lane looked before", () => {
+      const state = store.getState();
+      state.addStep(connector("slack"), { ...ROOT, index: 0 });
+      state.addStep(connector("slack"), { ...ROOT, index: 1 });
+      state.addStep(connector("slack"), { ...ROOT, index: 2 });
+
+      store.getState().moveStep("slack-1", { ...ROOT, index: 2 });
+
+      expect(structureNames(store)).toEqual(["slack-2", "slack-1", "slack-3"]);
+    });
+
+    it("moves a loop out with its body, keeping the body's step definitions", () => {
+      buildWalkthrough(store);
+
+      store.getState().moveStep("loop-1", { ...ROOT, index: 0 });
+
+      expect(structureNames(store)).toEqual([{ "loop-1": { _loop: ["slack-1"] } }, "totango-1"]);
+      expect(Object.keys(store.getState().definition!.steps).sort()).toEqual(["loop-1", "slack-1", "totango-1"]);
+    });
+
+    it("refuses to move a container into itself", () => {
+      buildWalkthrough(store);
+      const before = store.getState().definition;
+
+      store.getState().moveStep("loop-1", { container: "loop-1", lane: "_loop", index: 1 });
+
+      expect(store.getState().definition).toBe(before);
+    });
+
+    it("shifts a step up and down with Move up / Move down", () => {
+      const state = store.getState();
+      state.addStep(connector("slack"), { ...ROOT, index: 0 });
+      state.addStep(connector("totango"), { ...ROOT, index: 1 });
+
+      store.getState().shiftStep("totango-1", -1);
+      expect(structureNames(store)).toEqual(["totango-1", "slack-1"]);
+      store.getState().shiftStep("totango-1", 1);
+      expect(structureNames(store)).toEqual(["slack-1", "totango-1"]);
+    });
+  });
+
+  describe("delete", () => {
+    it("deletes a step and clears the selection pointing at it", () => {
+      store.getState().addStep(connector("totango"), { ...ROOT, index: 0 });
+
+      store.getState().removeStep("totango-1");
+
+      expect(store.getState().definition!.steps_structure).toEqual([]);
+      expect(store.getState().definition!.steps).toEqual({});
+      expect(store.getState().selectedStep).toBeNull();
+    });
+
+    it("deletes a loop with the steps inside it", () => {
+      buildWalkthrough(store);
+
+      store.getState().removeStep("loop-1");
+
+      expect(structureNames(store)).toEqual(["totango-1"]);
+      expect(Object.keys(store.getState().definition!.steps)).toEqual(["totango-1"]);
+    });
+  });
+
+  describe("undo and redo", () => {
+    it("undoes and redoes adding, moving and deleting", () => {
+      buildWalkthrough(store);
+      store.getState().moveStep("slack-1", { ...ROOT, index: 0 });
+      store.getState().removeStep("totango-1");
+      expect(structureNames(store)).toEqual(["slack-1", { "loop-1": { _loop: [] } }]);
+
+      store.getState().undo();
+      expect(structureNames(store)).toEqual(["slack-1", "totango-1", { "loop-1": { _loop: [] } }]);
+      store.getState().undo();
+      expect(structureNames(store)).toEqual(["totango-1", { "loop-1": { _loop: ["slack-1"] } }]);
+      store.getState().redo();
+      expect(structureNames(store)).toEqual(["slack-1", "totango-1", { "loop-1": { _loop: [] } }]);
+
+      // Undo all the way back to the empty workflow; one more undo does nothing.
+      for (let step = 0; step < 10; step += 1) store.getState().undo();
+      expect(store.getState().definition).toEqual(emptyDefinition());
+      expect(store.getState().past).toEqual([]);
+    });
+
+    it("undoes a word typed into a field as one edit, and saves what undo restores", () => {
+      store.getState().addStep(connector("slack"), { ...ROOT, index: 0 });
+      for (const text of ["#", "#c", "#cs"]) {
+        store.getState().setProperty("slack-1", "channel", { type: "string", value: text });
+      }
+      const seq = store.getState().editSeq;
+
+      store.getState().undo();
+
+      expect(store.getState().definition!.steps["slack-1"]!.properties).toEqual({});
+      expect(store.getState().editSeq).toBe(seq + 1);
+      expect(store.getState().saveState).toBe("pending");
+    });
+
+    it("drops the redo stack on a new edit", () => {
+      store.getState().addStep(connector("slack"), { ...ROOT, index: 0 });
+      store.getState().undo();
+      store.getState().addStep(connector("totango"), { ...ROOT, index: 0 });
+
+      expect(store.getState().future).toEqual([]);
+      store.getState().redo();
+      expect(structureNames(store)).toEqual(["totango-1"]);
+    });
+  });
+
+  describe("step edits", () => {
+    it("renames the title only: the name used in jsonpaths stays", () => {
+      store.getState().addStep(connector("totango"), { ...ROOT, index: 0 });
+
+      store.getState().setStepTitle("totango-1", "Search accounts");
+
+      expect(store.getState().definition!.steps["totango-1"]!.title).toBe("Search accounts");
+      expect(structureNames(store)).toEqual(["totango-1"]);
+    });
+
+    it("duplicates a loop with new names, pointing the copy's own jsonpaths at the copies", () => {
+      buildWalkthrough(store);
+      store.getState().setProperty("slack-1", "text", { type: "jsonpath", value: "$.steps.loop-1.value.display_name" });
+      store.getState().setProperty("loop-1", "list", { type: "jsonpath", value: "$.steps.totango-1.hits" });
+
+      const copy = store.getState().duplicateStep("loop-1");
+
+      expect(copy).toBe("loop-2");
+      expect(structureNames(store)).toEqual([
+        "totango-1",
+        { "loop-1": { _loop: ["slack-1"] } },
+        { "loop-2": { _loop: ["slack-2"] } },
+      ]);
+      const steps = store.getState().definition!.steps;
+      expect(steps["slack-2"]!.properties.text).toEqual({ type: "jsonpath", value: "$.steps.loop-2.value.display_name" });
+      expect(steps["loop-2"]!.properties.list).toEqual({ type: "jsonpath", value: "$.steps.totango-1.hits" });
+    });
+
+    it("keeps the inputs a new operation also takes and sets and clears the authentication", () => {
+      store.getState().addStep(connector("slack"), { ...ROOT, index: 0 });
+      store.getState().setAuthentication("slack-1", "auth-1");
+      const raw = connector("slack").operations.find((operation) => operation.key === "raw_http_request")!;
+
+      store.getState().setOperation("slack-1", raw);
+
+      expect(store.getState().definition!.steps["slack-1"]).toEqual({
+        connector: "slack",
+        operation: "raw_http_request",
+        authentication: "auth-1",
+        properties: { method: { type: "string", value: "GET" } },
+      });
+      store.getState().setAuthentication("slack-1", null);
+      expect(store.getState().definition!.steps["slack-1"]!.authentication).toBeUndefined();
+    });
   });
 });

@@ -1,14 +1,20 @@
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
-import { createGraphSlice } from "./graph-slice";
+import { createHistorySlice } from "./history-slice";
+import { createRunSlice } from "./run-slice";
+import { createSaveSlice } from "./save-slice";
 import { createSelectionSlice } from "./selection-slice";
 import type { AppState } from "./types";
+import { createWorkflowSlice } from "./workflow-slice";
 
 /** Creates an independent store instance (used by tests; the app uses `appStore`). */
 export function createAppStore() {
   return createStore<AppState>()((...args) => ({
-    ...createGraphSlice(...args),
+    ...createWorkflowSlice(...args),
+    ...createHistorySlice(...args),
     ...createSelectionSlice(...args),
+    ...createSaveSlice(...args),
+    ...createRunSlice(...args),
   }));
 }
 
@@ -16,7 +22,7 @@ export type AppStore = ReturnType<typeof createAppStore>;
 
 export const appStore = createAppStore();
 
-/** React hook: `const nodes = useAppStore((s) => s.nodes)`. */
+/** React hook: `const definition = useAppStore((s) => s.definition)`. */
 export function useAppStore<T>(selector: (state: AppState) => T): T {
   return useStore(appStore, selector);
 }

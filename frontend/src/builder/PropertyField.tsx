@@ -1,0 +1,413 @@
+import {
+  ActionIcon,
+  Box,
+  Button,
+  Group,
+  NumberInput,
+  Paper,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+  Tooltip,
+} from "@mantine/core";
+import { IconPlugConnected, IconPlus, IconX } from "@tabler/icons-react";
+import { useState, type PointerEvent } from "react";
+import type { FieldError, JsonSchema, PropertyType, TypedValue } from "../api/types";
+import { useAppStore } from "../store";
+import { JsonPathInput } from "./JsonPathInput";
+import { convertValue, PROPERTY_TYPES, schemaType, typedDefault } from "./typed-values";
+import classes from "./builder.module.css";
+
+export interface PropertyFieldProps {
+  /** The step the field belongs to (what the snake and the completion may read from). */
+  viewer: string;
+  label: string;
+  schema: JsonSchema;
+  required?: boolean;
+  value: TypedValue | undefined;
+  onChange: (value: TypedValue | undefined) => void;
+  /** Server and client errors; those at `errorPath` or below it are shown on this field. */
+  errors: FieldError[];
+  errorPath: string;
+  depth?: number;
+}
+
+/** One input of a step: label, type selector, mapping icon, and the editor of its type. */
+export function PropertyField({ viewer, label, schema, required = false, value, onChange, errors, errorPath, depth = 0 }: PropertyFieldProps) {
+  const [pendingType, setPendingType] = useState<PropertyType | null>(null);
+  const type: PropertyType = value?.type ?? pendingType ?? schemaType(schema);
+  const setSnake = useAppStore((state) => state.setSnake);
+  const messages = [
+    ...new Set(
+      errors
+        .filter((error) => error.path === errorPath || (depth === 0 && error.path.startsWith(`${errorPath}.`)))
+        .map((error) => error.message),
+    ),
+  ];
+  const invalid = messages.length > 0;
+  const inputId = `field-${errorPath.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+  const changeType = (next: string | null) => {
+    if (next === null || next === type) return;
+    const converted = convertValue(value, next as PropertyType);
+    setPendingType(next as PropertyType);
+    onChange(converted);
+  };
+
+  const startSnake = (event: PointerEvent<HTMLButtonElement>) => {
+    if (event.button !== 0) return;
+    event.preventDefault();
+    const rect = event.currentTarget.getBoundingClientRect();
+    setSnake({
+      viewer,
+      field: label,
+      origin: { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 },
+      onPick: (path) => {
+        setPendingType(null);
+        onChange({ type: "jsonpath", value: path });
+      },
+    });
+  };
+
+  return (
+    <Stack gap={4} data-field={errorPath}>
+      <Group gap={6} wrap="nowrap" justify="space-between">
+        <Text component="label" htmlFor={inputId} fz="sm" fw={500} style={{ minWidth: 0 }} truncate>
+          {label}
+          {required && (
+            <Text span c="red.6" ml={3} aria-hidden>
+              *
+            </Text>
+          )}
+        </Text>
+        <Group gap={4} wrap="nowrap">
+          <Select
+            size="xs"
+            w={98}
+            aria-label={`${label} type`}
+            data={PROPERTY_TYPES}
+            value={type}
+            onChange={changeType}
+            allowDeselect={false}
+            searchable
+            selectFirstOptionOnChange
+            comboboxProps={{ withinPortal: true, width: 120, position: "bottom-end" }}
+            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 11.5, height: 26, minHeight: 26 } }}
+          />
+          <Tooltip label="Drag onto an earlier step to map its output (connector-snake)" withArrow openDelay={400}>
+            <ActionIcon
+              variant="light"
+              size={26}
+              aria-label={`${label} mapping icon`}
+              className={classes.mappingIcon}
+              onPointerDown={startSnake}
+            >
+              <IconPlugConnected size={15} aria-hidden />
+            </ActionIcon>
+          </Tooltip>
+        </Group>
+      </Group>
+      <ValueEditor
+        id={inputId}
+        required={required}
+        viewer={viewer}
+        label={label}
+        schema={schema}
+        type={type}
+        value={value}
+        onChange={onChange}
+        invalid={invalid}
+        errors={errors}
+        errorPath={errorPath}
+        depth={depth}
+      />
+      {schema.description !== undefined && (
+        <Text fz="xs" c="dimmed" lh={1.4}>
+          {schema.description}
+        </Text>
+      )}
+      {messages.map((message) => (
+        <Text key={message} fz="xs" c="red.7" role="alert">
+          {message}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
+interface EditorProps {
+  id: string;
+  required: boolean;
+  viewer: string;
+  label: string;
+  schema: JsonSchema;
+  type: PropertyType;
+  value: TypedValue | undefined;
+  onChange: (value: TypedValue | undefined) => void;
+  invalid: boolean;
+  errors: FieldError[];
+  errorPath: string;
+  depth: number;
+}
+
+function ValueEditor({ id, required, viewer, label, schema, type, value, onChange, invalid, errors, errorPath, depth }: EditorProps) {
+  const raw = value?.type === type ? value.value : undefined;
+  switch (type) {
+    case "string": {
+      const text = typeof raw === "string" ? raw : "";
+      if (schema.enum !== undefined) {
+        const data = schema.enum.map((option, index) => ({ value: String(option), label: schema.enumNames?.[index] ?? String(option) }));
+        return (
+          <Select
+            id={id}
+            aria-label={label}
+            data={data}
+            value={text === "" ? null : text}
+            placeholder={schema.default === undefined ? "Choose…" : `Default: ${String(schema.default)}`}
+            onChange={(next) => onChange(next === null ? undefined : { type: "string", value: next })}
+            error={invalid}
+            clearable={!required}
+            allowDeselect={false}
+            searchable
+            selectFirstOptionOnChange
+            comboboxProps={{ withinPortal: true }}
+          />
+        );
+      }
+      return (
+        <Textarea
+          id={id}
+          aria-label={label}
+          value={text}
+          autosize
+          minRows={1}
+          maxRows={10}
+          placeholder={schema.default === undefined ? undefined : `Default: ${String(schema.default)}`}
+          onChange={(event) => {
+            const next = event.currentTarget.value;
+            onChange(next === "" ? undefined : { type: "string", value: next });
+          }}
+          error={invalid}
+          spellCheck={false}
+        />
+      );
+    }
+    case "jsonpath":
+      return (
+        <Box id={id}>
+          <JsonPathInput
+            viewer={viewer}
+            label={label}
+            value={typeof raw === "string" ? raw : ""}
+            onChange={(next) => onChange(next === "" ? undefined : { type: "jsonpath", value: next })}
+            error={invalid}
+          />
+        </Box>
+      );
+    case "number":
+    case "integer":
+      return (
+        <NumberInput
+          id={id}
+          aria-label={label}
+          value={typeof raw === "number" ? raw : ""}
+          allowDecimal={type === "number"}
+          onChange={(next) => onChange(typeof next === "number" ? { type, value: next } : undefined)}
+          error={invalid}
+          placeholder={schema.default === undefined ? undefined : `Default: ${String(schema.default)}`}
+        />
+      );
+    case "boolean":
+      return (
+        <Switch
+          id={id}
+          aria-label={label}
+          checked={raw === true || (raw === undefined && schema.default === true)}
+          onChange={(event) => onChange({ type: "boolean", value: event.currentTarget.checked })}
+          label={raw === true || (raw === undefined && schema.default === true) ? "true" : "false"}
+          error={invalid}
+        />
+      );
+    case "null":
+      return (
+        <Text id={id} fz="sm" c="dimmed" ff="monospace">
+          null
+        </Text>
+      );
+    case "object":
+      return (
+        <ObjectEditor
+          viewer={viewer}
+          label={label}
+          schema={schema}
+          value={raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, TypedValue>) : {}}
+          onChange={(members) => onChange({ type: "object", value: members })}
+          errors={errors}
+          errorPath={errorPath}
+          depth={depth}
+        />
+      );
+    case "array":
+      return (
+        <ArrayEditor
+          viewer={viewer}
+          label={label}
+          schema={schema}
+          value={Array.isArray(raw) ? (raw as TypedValue[]) : []}
+          onChange={(items) => onChange({ type: "array", value: items })}
+          errors={errors}
+          errorPath={errorPath}
+          depth={depth}
+        />
+      );
+  }
+}
+
+interface CollectionProps<T> {
+  viewer: string;
+  label: string;
+  schema: JsonSchema;
+  value: T;
+  onChange: (value: T) => void;
+  errors: FieldError[];
+  errorPath: string;
+  depth: number;
+}
+
+/** Members of an object: the schema's own properties, then free key/value pairs. */
+function ObjectEditor({ viewer, label, schema, value, onChange, errors, errorPath, depth }: CollectionProps<Record<string, TypedValue>>) {
+  const declared = schema.properties ?? {};
+  const extraKeys = Object.keys(value).filter((key) => !(key in declared));
+  const allowsExtra = schema.additionalProperties !== false;
+  const extraSchema: JsonSchema = typeof schema.additionalProperties === "object" ? schema.additionalProperties : {};
+  const [newKey, setNewKey] = useState("");
+  const setMember = (key: string, member: TypedValue | undefined) => {
+    const { [key]: _previous, ...rest } = value;
+    onChange(member === undefined ? rest : { ...rest, [key]: member });
+  };
+  const addKey = () => {
+    const key = newKey.trim();
+    if (key === "" || key in value) return;
+    onChange({ ...value, [key]: typedDefault(extraSchema) ?? { type: schemaType(extraSchema), value: "" } });
+    setNewKey("");
+  };
+  return (
+    <Paper withBorder p="sm" radius="md" bg="gray.0">
+      <Stack gap="sm">
+        {Object.entries(declared).map(([key, member]) => (
+          <PropertyField
+            key={key}
+            viewer={viewer}
+            label={member.title ?? key}
+            schema={member}
+            required={schema.required?.includes(key) ?? false}
+            value={value[key]}
+            onChange={(next) => setMember(key, next)}
+            errors={errors}
+            errorPath={`${errorPath}.${key}`}
+            depth={depth + 1}
+          />
+        ))}
+        {extraKeys.map((key) => (
+          <Group key={key} align="flex-start" gap={6} wrap="nowrap">
+            <Box style={{ flex: 1, minWidth: 0 }}>
+              <PropertyField
+                viewer={viewer}
+                label={key}
+                schema={extraSchema}
+                value={value[key]}
+                onChange={(next) => setMember(key, next ?? { type: "string", value: "" })}
+                errors={errors}
+                errorPath={`${errorPath}.${key}`}
+                depth={depth + 1}
+              />
+            </Box>
+            <ActionIcon variant="subtle" color="gray" mt={2} aria-label={`Remove ${key} from ${label}`} onClick={() => setMember(key, undefined)}>
+              <IconX size={14} aria-hidden />
+            </ActionIcon>
+          </Group>
+        ))}
+        {allowsExtra && (
+          <Group gap={6} wrap="nowrap">
+            <TextInput
+              size="xs"
+              style={{ flex: 1 }}
+              placeholder="Field name"
+              aria-label={`New field name in ${label}`}
+              value={newKey}
+              onChange={(event) => setNewKey(event.currentTarget.value)}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") {
+                  event.preventDefault();
+                  addKey();
+                }
+              }}
+            />
+            <Button size="xs" variant="light" leftSection={<IconPlus size={13} />} onClick={addKey} disabled={newKey.trim() === ""}>
+              Add field
+            </Button>
+          </Group>
+        )}
+        {Object.keys(declared).length === 0 && extraKeys.length === 0 && !allowsExtra && (
+          <Text fz="xs" c="dimmed">
+            No fields.
+          </Text>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+function ArrayEditor({ viewer, label, schema, value, onChange, errors, errorPath, depth }: CollectionProps<TypedValue[]>) {
+  const itemSchema = schema.items ?? {};
+  const setItem = (index: number, item: TypedValue | undefined) => {
+    const next = [...value];
+    next[index] = item ?? { type: schemaType(itemSchema), value: schemaType(itemSchema) === "object" ? {} : "" };
+    onChange(next);
+  };
+  return (
+    <Paper withBorder p="sm" radius="md" bg="gray.0">
+      <Stack gap="sm">
+        {value.map((item, index) => (
+          <Group key={index} align="flex-start" gap={6} wrap="nowrap">
+            <Box style={{ flex: 1, minWidth: 0 }}>
+              <PropertyField
+                viewer={viewer}
+                label={`${label} item ${index + 1}`}
+                schema={itemSchema}
+                value={item}
+                onChange={(next) => setItem(index, next)}
+                errors={errors}
+                errorPath={`${errorPath}.${index}`}
+                depth={depth + 1}
+              />
+            </Box>
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              mt={2}
+              aria-label={`Remove ${label} item ${index + 1}`}
+              onClick={() => onChange(value.filter((_, other) => other !== index))}
+            >
+              <IconX size={14} aria-hidden />
+            </ActionIcon>
+          </Group>
+        ))}
+        <Button
+          size="xs"
+          variant="light"
+          leftSection={<IconPlus size={13} />}
+          onClick={() =>
+            onChange([...value, typedDefault(itemSchema) ?? { type: schemaType(itemSchema), value: schemaType(itemSchema) === "object" ? {} : "" } as TypedValue])
+          }
+          style={{ alignSelf: "flex-start" }}
+        >
+          Add item
+        </Button>
+      </Stack>
+    </Paper>
+  );
+}

@@ -1,0 +1,83 @@
+import { Badge, Button, Group, Loader, Popover, Stack, Text } from "@mantine/core";
+import { IconAlertTriangle, IconCheck, IconCloudOff, IconGitMerge } from "@tabler/icons-react";
+import { useAppStore } from "../store";
+
+/** Saved / Saving / the error, in the builder header (a live region). */
+export function SaveStatus({ onReload }: { onReload: () => void }) {
+  const saveState = useAppStore((state) => state.saveState);
+  const message = useAppStore((state) => state.saveMessage);
+  const errors = useAppStore((state) => state.serverErrors);
+  const conflictVersion = useAppStore((state) => state.conflictVersion);
+  const overwriteWith = useAppStore((state) => state.overwriteWith);
+
+  let badge;
+  switch (saveState) {
+    case "saved":
+      badge = (
+        <Badge variant="light" color="teal" leftSection={<IconCheck size={12} />} tt="none">
+          Saved
+        </Badge>
+      );
+      break;
+    case "pending":
+    case "saving":
+      badge = (
+        <Badge variant="light" color="gray" leftSection={<Loader size={10} color="gray" />} tt="none">
+          Saving…
+        </Badge>
+      );
+      break;
+    case "invalid":
+      badge = (
+        <Badge variant="light" color="red" leftSection={<IconAlertTriangle size={12} />} tt="none" title={message ?? undefined}>
+          Not saved: {errors.length === 1 ? "1 problem" : `${errors.length} problems`}
+        </Badge>
+      );
+      break;
+    case "offline":
+      badge = (
+        <Badge variant="light" color="orange" leftSection={<IconCloudOff size={12} />} tt="none" title={message ?? undefined}>
+          Not saved: retrying…
+        </Badge>
+      );
+      break;
+    case "conflict":
+      badge = (
+        <Popover opened position="bottom-end" withArrow shadow="md" width={340} trapFocus={false} withinPortal>
+          <Popover.Target>
+            <Badge variant="filled" color="orange" leftSection={<IconGitMerge size={12} />} tt="none">
+              Edited elsewhere
+            </Badge>
+          </Popover.Target>
+          <Popover.Dropdown>
+            <Stack gap="xs" role="alert">
+              <Text fz="sm" fw={600}>
+                This workflow was changed elsewhere
+              </Text>
+              <Text fz="sm" c="dimmed">
+                Someone saved version {conflictVersion ?? "?"} while you were editing. Your edits are kept here and not saved.
+              </Text>
+              <Group gap="xs" justify="flex-end">
+                <Button size="xs" variant="default" onClick={onReload}>
+                  Load their version
+                </Button>
+                <Button size="xs" color="orange" onClick={() => conflictVersion !== null && overwriteWith(conflictVersion)} disabled={conflictVersion === null}>
+                  Save mine over it
+                </Button>
+              </Group>
+            </Stack>
+          </Popover.Dropdown>
+        </Popover>
+      );
+      break;
+  }
+  return (
+    <div role="status" aria-live="polite" aria-label={`Save status: ${labelOf(saveState)}`} data-save-state={saveState}>
+      {badge}
+    </div>
+  );
+}
+
+function labelOf(state: string): string {
+  return { saved: "Saved", pending: "Saving", saving: "Saving", invalid: "Not saved", offline: "Not saved", conflict: "Edited elsewhere" }[state] ?? state;
+}

@@ -1,0 +1,156 @@
+import { ActionIcon, Menu, Tooltip } from "@mantine/core";
+import {
+  IconArrowDown,
+  IconArrowUp,
+  IconCopy,
+  IconDots,
+  IconExclamationMark,
+  IconPencil,
+  IconTrash,
+} from "@tabler/icons-react";
+import { memo, type DragEvent, type KeyboardEvent } from "react";
+import { appStore, useAppStore } from "../store";
+import { errorStillApplies } from "../store/save-slice";
+import { findNode, TRIGGER_NAME, stepOf } from "../definition/structure";
+import { stepIssues } from "../definition/issues";
+import { useCatalogue, stepTitle } from "./catalogue-context";
+import classes from "./builder.module.css";
+
+export const STEP_DRAG_TYPE = "application/x-flowbuilder-step";
+
+/** The generic node of every step (and the trigger): icon, title, name, red mark, actions. */
+export const StepCard = memo(function StepCard({ name }: { name: string }) {
+  const catalogue = useCatalogue();
+  const step = useAppStore((state) => (state.definition === null ? undefined : stepOf(state.definition, name)));
+  const selected = useAppStore((state) => state.selectedStep === name);
+  const beingDragged = useAppStore((state) => state.dragging?.kind === "step" && state.dragging.name === name);
+  const serverError = useAppStore((state) =>
+    state.serverErrors.find(
+      (error) =>
+        (error.path === `steps.${name}` || error.path.startsWith(`steps.${name}.`)) &&
+        errorStillApplies(error, state.refusedDefinition, state.definition),
+    ),
+  );
+  const selectStep = useAppStore((state) => state.selectStep);
+  const setDragging = useAppStore((state) => state.setDragging);
+
+  const connector = step === undefined ? undefined : catalogue.get(step.connector);
+  const isTrigger = name === TRIGGER_NAME;
+  const title = isTrigger ? (connector?.title ?? "Trigger") : stepTitle(step, connector);
+  const issues = step === undefined ? [] : stepIssues(name, step, connector);
+  const problem = serverError?.message ?? issues[0]?.message;
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.target === event.currentTarget && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      selectStep(name);
+    }
+  };
+
+  const onDragStart = (event: DragEvent) => {
+    event.dataTransfer.setData(STEP_DRAG_TYPE, name);
+    event.dataTransfer.effectAllowed = "move";
+    setDragging({ kind: "step", name });
+  };
+
+  return (
+    <div
+      className={`${classes.card} nopan nodrag`}
+      data-step-name={name}
+      data-selected={selected}
+      data-invalid={problem !== undefined}
+      data-dragging={beingDragged}
+      role="button"
+      tabIndex={0}
+      aria-pressed={selected}
+      aria-label={`${title} (${name})${problem === undefined ? "" : `: ${problem}`}`}
+      draggable={!isTrigger}
+      onDragStart={isTrigger ? undefined : onDragStart}
+      onDragEnd={() => setDragging(null)}
+      onClick={() => selectStep(name)}
+      onKeyDown={onKeyDown}
+    >
+      <div className={classes.icon}>
+        {connector !== undefined && <img src={connector.icon_url} alt="" draggable={false} />}
+      </div>
+      <div className={classes.cardText}>
+        <div className={classes.cardTitle} title={title}>
+          {title}
+        </div>
+        <div className={classes.cardName}>{name}</div>
+      </div>
+      {!isTrigger && <StepMenu name={name} title={title} />}
+      {problem !== undefined && (
+        <Tooltip label={problem} withArrow position="top" multiline maw={280}>
+          <span className={classes.redMark} role="img" aria-label={`Needs attention: ${problem}`}>
+            <IconExclamationMark size={13} stroke={3} aria-hidden />
+          </span>
+        </Tooltip>
+      )}
+    </div>
+  );
+});
+
+function StepMenu({ name, title }: { name: string; title: string }) {
+  const selectStep = useAppStore((state) => state.selectStep);
+  const requestTitleFocus = useAppStore((state) => state.requestTitleFocus);
+  const duplicateStep = useAppStore((state) => state.duplicateStep);
+  const shiftStep = useAppStore((state) => state.shiftStep);
+  const requestDelete = useRequestDelete();
+  return (
+    <Menu position="bottom-end" withinPortal shadow="md" width={190}>
+      <Menu.Target>
+        <ActionIcon
+          variant="subtle"
+          color="gray"
+          size="sm"
+          aria-label={`Actions for ${name}`}
+          onClick={(event) => event.stopPropagation()}
+          onKeyDown={(event) => event.stopPropagation()}
+        >
+          <IconDots size={16} aria-hidden />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown onClick={(event) => event.stopPropagation()}>
+        <Menu.Label>{title}</Menu.Label>
+        <Menu.Item
+          leftSection={<IconPencil size={15} />}
+          onClick={() => {
+            selectStep(name, "properties");
+            requestTitleFocus(name);
+          }}
+        >
+          Rename
+        </Menu.Item>
+        <Menu.Item leftSection={<IconCopy size={15} />} onClick={() => duplicateStep(name)}>
+          Duplicate
+        </Menu.Item>
+        <Menu.Item leftSection={<IconArrowUp size={15} />} onClick={() => shiftStep(name, -1)}>
+          Move up
+        </Menu.Item>
+        <Menu.Item leftSection={<IconArrowDown size={15} />} onClick={() => shiftStep(name, 1)}>
+          Move down
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item color="red" leftSection={<IconTrash size={15} />} onClick={() => requestDelete(name)}>
+          Delete
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/** Deletes a step at once, or asks first when it is a container (a loop or a branch). */
+export function useRequestDelete(): (name: string) => void {
+  const removeStep = useAppStore((state) => state.removeStep);
+  const confirmDelete = useAppStore((state) => state.confirmDelete);
+  return (name: string) => {
+    const definition = appStore.getState().definition;
+    if (definition === null) return;
+    if (findNode(definition, name)?.node.content !== undefined) {
+      confirmDelete(name);
+    } else {
+      removeStep(name);
+    }
+  };
+}
