@@ -50,35 +50,20 @@ def world(organisation, fake_totango) -> World:
     carol = create_member(organisation, "carol", Role.MEMBER)
     elsewhere = Organisation.objects.create(name="Another company")
     people["outsider"] = create_member(elsewhere, "outsider", Role.OWNER)
-    objects = {}
-    for actor, person in people.items():
-        objects[f"own_personal:{actor}"] = str(
-            authentication_create(
-                owner=person,
-                name=f"{actor}'s",
-                connector="totango",
-                scope="personal",
-                fields=totango_fields(fake_totango),
-            ).id
+
+    def totango_authentication_of(person, name: str, scope: str) -> str:
+        fields = totango_fields(fake_totango)
+        created = authentication_create(
+            owner=person, name=name, connector="totango", scope=scope, fields=fields
         )
-    objects["others_personal"] = str(
-        authentication_create(
-            owner=carol,
-            name="Carol's",
-            connector="totango",
-            scope="personal",
-            fields=totango_fields(fake_totango),
-        ).id
-    )
-    objects["organisational"] = str(
-        authentication_create(
-            owner=carol,
-            name="Team Totango",
-            connector="totango",
-            scope="organisational",
-            fields=totango_fields(fake_totango),
-        ).id
-    )
+        return str(created.id)
+
+    objects = {
+        f"own_personal:{actor}": totango_authentication_of(person, f"{actor}'s", "personal")
+        for actor, person in people.items()
+    }
+    objects["others_personal"] = totango_authentication_of(carol, "Carol's", "personal")
+    objects["organisational"] = totango_authentication_of(carol, "Team Totango", "organisational")
     workflow = workflow_create(user=carol, name="Carol's workflow")
     objects["workflow"] = str(workflow.id)
     objects["run"] = str(

@@ -18,6 +18,3 @@ class DefinitionError(Exception):
         super().__init__("; ".join(f"{error.path}: {error.message}" for error in errors))
         self.errors = errors
 
-
-class PropertyResolutionError(Exception):
-    """A property's value could not be worked out from the run's data (e.g. a jsonpath found nothing)."""
