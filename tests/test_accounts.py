@@ -75,7 +75,10 @@ def test_sign_in_starts_a_session_and_sign_out_ends_it(user):
         "id": user.id,
         "username": "ada",
         "email": "",
-        "organisation": {"id": str(user.membership.organisation_id), "name": "Acme Customer Success"},
+        "organisation": {
+            "id": str(user.membership.organisation_id),
+            "name": "Acme Customer Success",
+        },
         "role": "owner",
     }
     csrf = client.cookies["csrftoken"].value
