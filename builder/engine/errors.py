@@ -17,4 +17,3 @@ class DefinitionError(Exception):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{error.path}: {error.message}" for error in errors))
         self.errors = errors
-
