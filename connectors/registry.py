@@ -107,6 +107,7 @@ def catalogue() -> list[dict[str, Any]]:
             authentication = {
                 "fields_schema": connector.authentication.fields_schema,
                 "secret_fields": sorted(connector.authentication.secret_fields),
+                "optional": connector.authentication.optional,
             }
         entries.append(
             {

@@ -17,6 +17,17 @@ export default defineConfig({
     manifest: false,
     rolldownOptions: {
       input: fileURLToPath(new URL("./index.html", import.meta.url)),
+      output: {
+        // Libraries change less often than the app: separate chunks stay cached across releases.
+        codeSplitting: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/, priority: 30 },
+            { name: "mantine", test: /node_modules[\\/]@mantine[\\/]/, priority: 20 },
+            { name: "canvas", test: /node_modules[\\/](@xyflow|d3-[a-z]+|zustand|classcat)[\\/]/, priority: 20 },
+            { name: "vendor", test: /node_modules[\\/]/, priority: 10 },
+          ],
+        },
+      },
     },
   },
   server: {

@@ -35,6 +35,9 @@ def test_finished_run_shows_each_loops_progress(api, celery_worker, walkthrough)
     assert run["progress"] == {"current_step": "", "loops": {"loop-1": {"done": 25, "count": 25}}}
     assert run["trigger"] == "manual"
     assert run["started_by"] == "ada"
+    [listed] = api.get("/api/workflows/").json()["results"]
+    assert listed["last_run"]["id"] == run["id"]
+    assert listed["last_run"]["status"] == "succeeded"
 
 
 def test_running_run_reports_the_step_running_now_and_the_loop_progress(

@@ -24,10 +24,21 @@ class WorkflowSerializer(serializers.ModelSerializer):
 
 class WorkflowListSerializer(serializers.ModelSerializer):
     trigger = serializers.SerializerMethodField()
+    last_run = serializers.SerializerMethodField()
 
     class Meta:
         model = Workflow
-        fields = ("id", "name", "trigger", "version", "created_at", "updated_at")
+        fields = ("id", "name", "trigger", "last_run", "version", "created_at", "updated_at")
+
+    def get_last_run(self, workflow: Workflow) -> dict[str, Any] | None:
+        # Annotated by the view in one query (see WorkflowViewSet.get_queryset).
+        if workflow.last_run_id is None:
+            return None
+        return {
+            "id": str(workflow.last_run_id),
+            "status": workflow.last_run_status,
+            "created_at": workflow.last_run_created_at,
+        }
 
     def get_trigger(self, workflow: Workflow) -> str:
         return (workflow.definition.get("trigger") or {}).get("connector", "")

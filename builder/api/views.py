@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -34,9 +34,17 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     serializer_class = WorkflowSerializer
 
     def get_queryset(self) -> QuerySet[Workflow]:
-        return Workflow.objects.filter(
+        workflows = Workflow.objects.filter(
             organisation=organisation_membership(self.request).organisation
         )
+        if self.action == "list":
+            newest = Run.objects.filter(workflow=OuterRef("pk")).order_by("-created_at")
+            workflows = workflows.annotate(
+                last_run_id=Subquery(newest.values("id")[:1]),
+                last_run_status=Subquery(newest.values("status")[:1]),
+                last_run_created_at=Subquery(newest.values("created_at")[:1]),
+            )
+        return workflows
 
     def get_serializer_class(self):
         return WorkflowListSerializer if self.action == "list" else WorkflowSerializer

@@ -293,7 +293,7 @@ class RunExecutor:
         )
         authentication: ResolvedAuthentication | None = None
         self.progress.current_step = path
-        if path in self.reuse and record_success:
+        if path in self.reuse and record_success and not step.operation.uses_run_storage:
             # Retrying a failed run: this step succeeded before, so its effects (a message
             # sent) are not repeated; its output is taken from the earlier run.
             record.input, record.output = self.reuse[path]

@@ -23,8 +23,10 @@ AUTHENTICATION = AuthenticationSpec(
             "api_token": {
                 "type": "string",
                 "title": "API token",
-                "description": "In Totango: your username (top right) → Edit Profile → "
-                "Integration. Generating a new token there stops this one from working.",
+                "description": "In Totango: click your username (top right) → Edit Profile → "
+                "INTEGRATION tab.",
+                "x-warning": "Clicking 'Generate Token' in Totango creates a new token: other "
+                "integrations using the old one stop working.",
                 "minLength": 1,
                 "writeOnly": True,
             },

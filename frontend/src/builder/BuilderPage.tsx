@@ -75,7 +75,9 @@ export function BuilderPage() {
   }, []);
 
   const reload = useCallback(async () => {
-    const fresh = await queryClient.fetchQuery({ queryKey: queryKeys.workflow(workflowId), queryFn: () => getWorkflow(workflowId) });
+    // Straight from the server: the cached copy is the version this session started from.
+    const fresh = await getWorkflow(workflowId);
+    queryClient.setQueryData(queryKeys.workflow(workflowId), fresh);
     storage()?.removeItem(`flowbuilder:draft:${workflowId}`);
     appStore.getState().loadWorkflow(fresh);
   }, [queryClient, workflowId]);

@@ -98,6 +98,7 @@ export function toFlow(layout: Layout): { nodes: CanvasNode[]; edges: Edge[] } {
     target: edge.target,
     targetHandle: edge.targetHandle,
     type: "smoothstep",
+    pathOptions: { offset: 12, borderRadius: 10 },
     focusable: false,
     selectable: false,
     zIndex: 5,

@@ -170,7 +170,7 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
                     schema={fieldSchema}
                     required={schema.required?.includes(key) ?? false}
                     value={step.properties[key]}
-                    onChange={(value) => setProperty(name, key, value)}
+                    onChange={(value) => setProperty(name, key, value, operation)}
                     errors={errors}
                     errorPath={`${base}.properties.${key}`}
                   />

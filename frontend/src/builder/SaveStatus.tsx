@@ -1,4 +1,5 @@
-import { Badge, Button, Group, Loader, Popover, Stack, Text } from "@mantine/core";
+import { Badge, Button, Group, Loader, Popover, Stack, Text, Tooltip } from "@mantine/core";
+import { stepOfErrorPath } from "../definition/issues";
 import { IconAlertTriangle, IconCheck, IconCloudOff, IconGitMerge } from "@tabler/icons-react";
 import { useAppStore } from "../store";
 
@@ -9,6 +10,7 @@ export function SaveStatus({ onReload }: { onReload: () => void }) {
   const errors = useAppStore((state) => state.serverErrors);
   const conflictVersion = useAppStore((state) => state.conflictVersion);
   const overwriteWith = useAppStore((state) => state.overwriteWith);
+  const selectStep = useAppStore((state) => state.selectStep);
 
   let badge;
   switch (saveState) {
@@ -27,13 +29,27 @@ export function SaveStatus({ onReload }: { onReload: () => void }) {
         </Badge>
       );
       break;
-    case "invalid":
+    case "invalid": {
+      // A click shows the first problem's step in the properties panel.
+      const first = errors.map((error) => stepOfErrorPath(error.path)).find((name) => name !== null) ?? null;
       badge = (
-        <Badge variant="light" color="red" leftSection={<IconAlertTriangle size={12} />} tt="none" title={message ?? undefined}>
-          Not saved: {errors.length === 1 ? "1 problem" : `${errors.length} problems`}
-        </Badge>
+        <Tooltip label={`${message ?? "The server refused the workflow."} Your edits are kept; the next edit saves again.`} withArrow multiline maw={300}>
+          <Badge
+            component="button"
+            type="button"
+            variant="light"
+            color="red"
+            leftSection={<IconAlertTriangle size={12} />}
+            tt="none"
+            style={{ cursor: first === null ? "default" : "pointer", border: 0 }}
+            onClick={() => first !== null && selectStep(first)}
+          >
+            Not saved: {errors.length === 1 ? "1 problem" : `${errors.length} problems`}
+          </Badge>
+        </Tooltip>
       );
       break;
+    }
     case "offline":
       badge = (
         <Badge variant="light" color="orange" leftSection={<IconCloudOff size={12} />} tt="none" title={message ?? undefined}>

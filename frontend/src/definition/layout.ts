@@ -16,7 +16,7 @@ const PAD_TOP = 14;
 const PAD_BOTTOM = 16;
 const LANE_GAP = 36;
 export const LANE_LABEL_HEIGHT = 26;
-const LANE_LABEL_GAP = 28;
+const LANE_LABEL_GAP = 34;
 
 export interface LaidStep {
   kind: "step";

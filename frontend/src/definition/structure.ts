@@ -327,3 +327,53 @@ export function stepOf(definition: WorkflowDefinition, name: string): StepDefini
   }
   return definition.steps[name];
 }
+
+/**
+ * The lanes a dynamic branch (Branch) should have: its fixed ones plus every lane its cases
+ * name, i.e. the `lane` of the items of its array inputs.
+ */
+export function dynamicLaneNames(operation: Operation, step: StepDefinition): string[] {
+  const names = new Set(operation.fixed_lanes ?? []);
+  for (const [key, schema] of Object.entries(operation.input_schema.properties ?? {})) {
+    if (schema.items?.properties?.lane === undefined) continue;
+    const cases = step.properties[key];
+    if (cases?.type !== "array" || !Array.isArray(cases.value)) continue;
+    for (const item of cases.value as TypedValue[]) {
+      const lane = item.type === "object" ? (item.value as Record<string, TypedValue>)?.lane : undefined;
+      if (lane?.type === "string" && typeof lane.value === "string" && lane.value.trim() !== "") {
+        names.add(lane.value.trim());
+      }
+    }
+  }
+  return [...names];
+}
+
+/** Gives a dynamic branch a lane per case; empty lanes no case names go, lanes holding steps stay. */
+export function reconcileLanes(definition: WorkflowDefinition, name: string, operation: Operation): WorkflowDefinition {
+  const step = definition.steps[name];
+  const entry = findNode(definition, name);
+  if (!operation.dynamic_lanes || step === undefined || entry === undefined || entry.node.type !== "branch") {
+    return definition;
+  }
+  const wanted = dynamicLaneNames(operation, step);
+  const content = entry.node.content ?? {};
+  const next: Record<string, StructureNode[]> = {};
+  for (const [lane, children] of Object.entries(content)) {
+    if (children.length > 0 || wanted.includes(lane)) next[lane] = children;
+  }
+  for (const lane of wanted) next[lane] ??= [];
+  if (Object.keys(next).join("\u0000") === Object.keys(content).join("\u0000")) {
+    return definition;
+  }
+  return replaceNode(definition, name, { ...entry.node, content: next });
+}
+
+function replaceNode(definition: WorkflowDefinition, name: string, replacement: StructureNode): WorkflowDefinition {
+  const rewrite = (lane: StructureNode[]): StructureNode[] =>
+    lane.map((node) => {
+      if (node.name === name) return replacement;
+      if (node.content === undefined) return node;
+      return { ...node, content: Object.fromEntries(Object.entries(node.content).map(([key, children]) => [key, rewrite(children)])) };
+    });
+  return { ...definition, steps_structure: rewrite(definition.steps_structure) };
+}

@@ -215,6 +215,25 @@ describe("builder store", () => {
     });
   });
 
+  describe("branches", () => {
+    it("gives a Branch a lane per case, keeping the lanes that hold steps", () => {
+      const branch = connector("branch");
+      const operation = branch.operations[0]!;
+      store.getState().addStep(branch, { ...ROOT, index: 0 });
+      store.getState().addStep(connector("slack"), { container: "branch-1", lane: "default", index: 0 });
+      const cases = (lanes: string[]) => ({
+        type: "array" as const,
+        value: lanes.map((lane) => ({ type: "object" as const, value: { lane: { type: "string" as const, value: lane }, value: { type: "string" as const, value: lane } } })),
+      });
+
+      store.getState().setProperty("branch-1", "cases", cases(["red", "green"]), operation);
+      expect(structureNames(store)).toEqual([{ "branch-1": { default: ["slack-1"], red: [], green: [] } }]);
+
+      store.getState().setProperty("branch-1", "cases", cases(["red"]), operation);
+      expect(structureNames(store)).toEqual([{ "branch-1": { default: ["slack-1"], red: [] } }]);
+    });
+  });
+
   describe("step edits", () => {
     it("renames the title only: the name used in jsonpaths stays", () => {
       store.getState().addStep(connector("totango"), { ...ROOT, index: 0 });

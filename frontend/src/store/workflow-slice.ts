@@ -8,6 +8,7 @@ import {
   moveStep,
   newStep,
   nextStepName,
+  reconcileLanes,
   removeStep,
   shiftStep,
   type Slot,
@@ -35,7 +36,8 @@ export interface WorkflowSlice {
   duplicateStep: (name: string) => string | null;
   setStepTitle: (name: string, title: string) => void;
   setOperation: (name: string, operation: Operation) => void;
-  setProperty: (name: string, key: string, value: TypedValue | undefined) => void;
+  /** Sets (or, with undefined, removes) an input; `operation` lets a Branch follow its cases. */
+  setProperty: (name: string, key: string, value: TypedValue | undefined, operation?: Operation) => void;
   setAuthentication: (name: string, authentication: string | null) => void;
 }
 
@@ -171,15 +173,14 @@ export const createWorkflowSlice: AppSlice<WorkflowSlice> = (set, get) => ({
       return updated;
     }),
 
-  setProperty: (name, key, value) =>
-    get().edit(
-      (definition) =>
-        updateStep(definition, name, (step) => {
-          const { [key]: _previous, ...others } = step.properties;
-          return { ...step, properties: value === undefined ? others : { ...others, [key]: value } };
-        }),
-      `property:${name}:${key}`,
-    ),
+  setProperty: (name, key, value, operation) =>
+    get().edit((definition) => {
+      const updated = updateStep(definition, name, (step) => {
+        const { [key]: _previous, ...others } = step.properties;
+        return { ...step, properties: value === undefined ? others : { ...others, [key]: value } };
+      });
+      return operation === undefined ? updated : reconcileLanes(updated, name, operation);
+    }, `property:${name}:${key}`),
 
   setAuthentication: (name, authentication) =>
     get().edit((definition) =>
