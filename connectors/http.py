@@ -118,10 +118,6 @@ class ServiceClient:
         )
         self._log: list[str] | None = None
 
-    @property
-    def max_retries(self) -> int:
-        return self.retry_policy.max_retries
-
     def for_log(self, log: list[str]) -> ServiceClient:
         """The same client writing its retries to one step's log."""
         view = copy.copy(self)  # shares the httpx client and its connection pool

@@ -77,6 +77,9 @@ class Operation:
     # added per step (a Branch's cases).
     fixed_lanes: tuple[str, ...] = ()
     dynamic_lanes: bool = False
+    # Reads or writes context.run_storage. Such a step is run again, never reused, when a
+    # failed run is retried from its failed step, so the state it builds is rebuilt.
+    uses_run_storage: bool = False
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ LOOP_LIST = Operation(
 LOOP_OBJECT = Operation(
     key="loop_object",
     title="Loop object",
-    description="Run the steps inside once for each key/value pair of an object, in its order.",
+    description="Run the steps inside once for each key/value pair of an object.",
     input_schema={
         "type": "object",
         "required": ["object"],

@@ -56,6 +56,7 @@ SET_VALUE = Operation(
     },
     output_schema=VALUE_OUTPUT,
     run=run_set_value,
+    uses_run_storage=True,
 )
 
 GET_VALUE = Operation(
@@ -73,6 +74,7 @@ GET_VALUE = Operation(
     },
     output_schema=VALUE_OUTPUT,
     run=run_get_value,
+    uses_run_storage=True,
 )
 
 ATOMIC_INCREMENT = Operation(
@@ -95,6 +97,7 @@ ATOMIC_INCREMENT = Operation(
         "properties": {"value": {"type": "number", "title": "New value"}},
     },
     run=run_atomic_increment,
+    uses_run_storage=True,
 )
 
 CONNECTOR = Connector(
