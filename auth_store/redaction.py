@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 REDACTED = "[redacted]"
-# Names of fields and headers that carry credentials wherever they appear.
-SENSITIVE_KEY = re.compile(
-    r"authorization|app-token|api[-_]?key|api[-_]?token|access[-_]?token|refresh[-_]?token"
-    r"|bot[-_]?token|password|secret|cookie",
-    re.IGNORECASE,
+# Parts of the names of fields and headers that carry credentials wherever they appear,
+# lower case. Plain substring tests: several times faster than one regular expression.
+SENSITIVE_NAME_PARTS = (
+    *(
+        f"{word}{separator}{suffix}"
+        for word, suffixes in {
+            "api": ("key", "token"),
+            "access": ("token",),
+            "refresh": ("token",),
+            "bot": ("token",),
+        }.items()
+        for suffix in suffixes
+        for separator in ("_", "-", "")
+    ),
+    "authorization",
+    "app-token",
+    "password",
+    "secret",
+    "cookie",
 )
+
+
+def is_sensitive_name(name: str) -> bool:
+    lowered = name.lower()
+    return any(part in lowered for part in SENSITIVE_NAME_PARTS)
+
+
 # Shorter values would redact ordinary words; no real credential is this short.
 MIN_SECRET_LENGTH = 6
 
@@ -68,7 +88,7 @@ class Redactor:
         """The redacted value and the length of its JSON, which the check computes anyway."""
         # A pass in C over the serialised value settles the common case: nothing to redact.
         serialised = json.dumps(value, ensure_ascii=False, default=str)
-        if not SENSITIVE_KEY.search(serialised) and not any(
+        if not is_sensitive_name(serialised) and not any(
             secret in serialised for secret in self.secrets
         ):
             return value, len(serialised)
@@ -78,7 +98,7 @@ class Redactor:
         if isinstance(value, str):
             # A header or field named like a credential (Authorization, app-token, api_key…)
             # is redacted whole, even when its value is no stored secret.
-            return REDACTED if key and SENSITIVE_KEY.search(key) else self.text(value)
+            return REDACTED if key and is_sensitive_name(key) else self.text(value)
         if isinstance(value, dict):
             return {self.text(str(k)): self._walk(item, str(k)) for k, item in value.items()}
         if isinstance(value, (list, tuple)):
