@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organisation, Role
 from auth_store.services import authentication_create
-from builder.models import Run
+from builder.models import Run, StepRun
 from builder.services import workflow_create
 from tests.conftest import create_member
 
@@ -66,11 +66,21 @@ def world(organisation, fake_totango) -> World:
     objects["organisational"] = totango_authentication_of(carol, "Team Totango", "organisational")
     workflow = workflow_create(user=carol, name="Carol's workflow")
     objects["workflow"] = str(workflow.id)
-    objects["run"] = str(
-        Run.objects.create(
-            workflow=workflow, workflow_version=workflow.versions.get(), started_by=carol
-        ).id
+    run = Run.objects.create(
+        workflow=workflow, workflow_version=workflow.versions.get(), started_by=carol
     )
+    StepRun.objects.create(
+        run=run,
+        sequence=1,
+        path="trigger",
+        step_name="trigger",
+        connector="manual",
+        operation="manual",
+        status="succeeded",
+        started_at=run.created_at,
+        duration_ms=1.0,
+    )
+    objects["run"] = str(run.id)
     outsider_workflow = workflow_create(user=people["outsider"], name="Outsider's workflow")
     objects["outsider_workflow"] = str(outsider_workflow.id)
     return World(people=people, objects=objects)
@@ -236,6 +246,16 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ),
     ("read run", "get", "/api/runs/{run}/", None, expect(200, 200, 200, 200, 404, 401)),
     ("read run steps", "get", "/api/runs/{run}/steps/", None, expect(200, 200, 200, 200, 404, 401)),
+    (
+        "read one step run",
+        "get",
+        "/api/runs/{run}/steps/1/",
+        None,
+        expect(200, 200, 200, 200, 404, 401),
+    ),
+    ("replay run", "post", "/api/runs/{run}/replay/", None, expect(202, 202, 202, 403, 404, 401)),
+    # The run has not failed: people who may retry it are told why they cannot.
+    ("retry run", "post", "/api/runs/{run}/retry/", None, expect(409, 409, 409, 403, 404, 401)),
     ("cancel run", "post", "/api/runs/{run}/cancel/", None, expect(200, 200, 200, 403, 404, 401)),
     (
         "list members",
