@@ -38,8 +38,6 @@ class OperationContext:
     credentials: Mapping[str, Any] | None = None
     # Retries and other notes, shown in the step's log.
     log: list[str] = field(default_factory=list)
-    # Everything the previous steps produced, for operations that act on the run itself.
-    scope: Mapping[str, Any] | None = None
     # Values kept for the rest of the run, shared by all its steps (the Data storage
     # connector): the one state a step may leave for a later loop iteration to read.
     run_storage: dict[str, Any] = field(default_factory=dict)
