@@ -76,6 +76,8 @@ class Run(models.Model):
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the run was last sent to the workers (it is sent again if its message is lost).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Refreshed while a worker executes the run; a stale one means the worker is gone.
@@ -92,6 +94,7 @@ class Run(models.Model):
         indexes = [
             models.Index(fields=("workflow", "-created_at"), name="run_workflow_newest"),
             models.Index(fields=("status", "heartbeat_at"), name="run_status_heartbeat"),
+            models.Index(fields=("status", "enqueued_at"), name="run_status_enqueued"),
         ]
 
     def __str__(self) -> str:

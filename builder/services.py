@@ -161,8 +161,6 @@ def run_start(
     *, workflow: Workflow, user: AbstractBaseUser, payload: Any = None, retry_of: Run | None = None
 ) -> Run:
     """Stores a queued run on the workflow's current version and enqueues it after commit."""
-    from builder.tasks import run_execute_task
-
     with transaction.atomic():
         snapshot = WorkflowVersion.objects.get(workflow=workflow, version=workflow.version)
         run = Run.objects.create(
@@ -172,8 +170,20 @@ def run_start(
             started_by=user,
             retry_of=retry_of,
         )
-        transaction.on_commit(lambda: run_execute_task.delay(str(run.id)))
+        transaction.on_commit(lambda: run_enqueue(run_id=run.id))
     return run
+
+
+def run_enqueue(*, run_id: uuid.UUID) -> None:
+    """Sends a queued run to the workers. If the broker cannot take it now, the run stays
+    queued and `runs_recover` sends it again: a run is never lost for a broker outage."""
+    from builder.tasks import run_execute_task
+
+    Run.objects.filter(id=run_id).update(enqueued_at=timezone.now())
+    try:
+        run_execute_task.delay(str(run_id))
+    except Exception:  # kombu raises many kinds; each leaves the run queued for the sweep
+        logger.exception("Could not enqueue run %s; it will be sent again", run_id)
 
 
 def run_cancel(*, run: Run) -> Run:
@@ -328,12 +338,25 @@ def run_recover_if_lost(*, run_id: str) -> bool:
     return not Run.objects.filter(id=run_id, status=RunStatus.RUNNING).exists()
 
 
-def runs_fail_stale() -> int:
-    """Fails every running run whose worker stopped sending heartbeats; returns how many."""
-    stale_before = timezone.now() - timedelta(seconds=settings.RUN_STALE_AFTER_SECONDS)
-    count = Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=stale_before).update(
-        status=RunStatus.FAILED, error=WORKER_LOST_ERROR, finished_at=timezone.now()
+def runs_recover() -> tuple[int, int]:
+    """The periodic sweep: fails runs whose worker stopped sending heartbeats (crashed,
+    killed, restarted) and sends again runs left queued too long (their message was lost).
+    Returns (failed, sent again)."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.RUN_STALE_AFTER_SECONDS)
+    failed = Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=stale_before).update(
+        status=RunStatus.FAILED, error=WORKER_LOST_ERROR, finished_at=now
     )
-    if count:
-        logger.warning("Failed %d run(s) whose worker was lost", count)
-    return count
+    if failed:
+        logger.warning("Failed %d run(s) whose worker was lost", failed)
+    # Executing is idempotent (run_claim), so a run sent twice still runs once.
+    lost_before = now - timedelta(seconds=settings.RUN_REQUEUE_AFTER_SECONDS)
+    lost = list(
+        Run.objects.filter(
+            status=RunStatus.QUEUED, cancel_requested=False, enqueued_at__lt=lost_before
+        ).values_list("id", flat=True)
+    )
+    for run_id in lost:
+        logger.warning("Sending run %s again: it was queued before %s", run_id, lost_before)
+        run_enqueue(run_id=run_id)
+    return failed, len(lost)

@@ -10,9 +10,9 @@ from django.db import connection
 def fail_runs_of_lost_workers(**_: object) -> None:
     # Run here rather than enqueued: a worker started after a crash may consume only its own
     # queue, and the runs it would pick up next must not wait behind a stale one.
-    from builder.services import runs_fail_stale
+    from builder.services import runs_recover
 
     try:
-        runs_fail_stale()
+        runs_recover()
     finally:
         connection.close()  # pool processes forked later must not share this connection

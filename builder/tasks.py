@@ -22,7 +22,7 @@ def run_execute_task(self, run_id: str) -> None:
         raise self.retry(countdown=settings.RUN_STALE_AFTER_SECONDS)
 
 
-@shared_task(name="builder.runs_fail_stale_task", ignore_result=True)
-def runs_fail_stale_task() -> int:
-    """Fails runs whose worker stopped sending heartbeats (crashed, killed, restarted)."""
-    return services.runs_fail_stale()
+@shared_task(name="builder.runs_recover_task", ignore_result=True)
+def runs_recover_task() -> None:
+    """Fails runs whose worker was lost; sends again runs whose message was lost."""
+    services.runs_recover()

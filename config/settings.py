@@ -181,7 +181,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Fails runs whose worker died without a redelivery noticing (see docs/architecture.md).
-    "fail-runs-of-lost-workers": {"task": "builder.runs_fail_stale_task", "schedule": 60.0},
+    "recover-runs": {"task": "builder.runs_recover_task", "schedule": 60.0},
 }
 
 # --- Engine ------------------------------------------------------------------------------------------
@@ -195,6 +195,8 @@ CONNECTOR_MAX_RETRY_AFTER = env_float("CONNECTOR_MAX_RETRY_AFTER", 60.0)
 RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0)
 # A running run whose heartbeat is older than this is taken to have lost its worker.
 RUN_STALE_AFTER_SECONDS = env_float("RUN_STALE_AFTER_SECONDS", 60.0)
+# A run still queued this long after it was sent lost its message: it is sent again.
+RUN_REQUEUE_AFTER_SECONDS = env_float("RUN_REQUEUE_AFTER_SECONDS", 600.0)
 
 # --- Logging -------------------------------------------------------------------------------------------
 LOGGING = {

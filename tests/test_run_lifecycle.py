@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from builder import services
@@ -163,3 +165,39 @@ def test_a_killed_pool_process_gets_its_run_failed_by_the_redelivery(
     assert finished["status"] == "failed"
     assert finished["error"] == services.WORKER_LOST_ERROR
     assert len(fake_slack.messages) < 100
+
+
+def test_a_run_whose_message_was_lost_is_sent_again_and_runs_once(
+    api, celery_worker, fake_slack, fake_totango
+):
+    # Given a run stored as queued long ago whose message never reached a worker
+    fake_totango.seed_accounts(3)
+    definition = walkthrough_definition(
+        totango_auth=totango_authentication(api, fake_totango),
+        slack_auth=slack_authentication(api, fake_slack),
+    )
+    workflow = Workflow.objects.get(id=create_workflow(api, definition)["id"])
+    lost = Run.objects.create(
+        workflow=workflow,
+        workflow_version=workflow.versions.get(version=workflow.version),
+        started_by=workflow.created_by,
+        enqueued_at=timezone.now() - timedelta(seconds=settings.RUN_REQUEUE_AFTER_SECONDS + 1),
+    )
+    recent = Run.objects.create(
+        workflow=workflow,
+        workflow_version=workflow.versions.get(version=workflow.version),
+        started_by=workflow.created_by,
+        enqueued_at=timezone.now(),
+    )
+
+    # When the periodic sweep runs, twice
+    first = services.runs_recover()
+    second = services.runs_recover()
+    run = wait_for_run(api, str(lost.id))
+
+    # Then the lost run is sent again and runs once; the recently sent one is left alone
+    assert first == (0, 1)
+    assert second == (0, 0)
+    assert run["status"] == "succeeded"
+    assert len(fake_slack.messages) == 3
+    assert Run.objects.get(id=recent.id).status == "queued"
