@@ -194,3 +194,66 @@ def test_update_without_a_version_is_refused(api, definition):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["path"] == "version"
+
+
+def branch_definition(content: dict[str, Any]) -> dict[str, Any]:
+    case = {
+        "type": "object",
+        "value": {
+            "lane": {"type": "string", "value": "red"},
+            "value": {"type": "string", "value": "red"},
+        },
+    }
+    return {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [{"name": "branch-1", "type": "branch", "content": content}],
+        "steps": {
+            "branch-1": {
+                "connector": "branch",
+                "operation": "branch",
+                "properties": {
+                    "value": {"type": "jsonpath", "value": "$.steps.trigger.health"},
+                    "cases": {"type": "array", "value": [case]},
+                },
+            }
+        },
+    }
+
+
+def test_branch_lane_that_no_case_names_is_refused(api):
+    errors = save_errors(api, branch_definition({"red": [], "default": [], "blue": []}))
+
+    assert errors == [
+        {
+            "path": "steps_structure.0.content.blue",
+            "message": "Branch has the lanes red, default, not 'blue': its steps would never run",
+        }
+    ]
+
+
+def test_boolean_condition_has_only_true_and_false_lanes(api):
+    definition = branch_definition({})
+    definition["steps"]["branch-1"] = {
+        "connector": "boolean",
+        "operation": "boolean_condition",
+        "properties": {
+            "conditions": {
+                "type": "array",
+                "value": [
+                    {
+                        "type": "object",
+                        "value": {
+                            "value1": {"type": "jsonpath", "value": "$.steps.trigger.health"},
+                            "comparison": {"type": "string", "value": "==="},
+                            "value2": {"type": "string", "value": "red"},
+                        },
+                    }
+                ],
+            }
+        },
+    }
+    definition["steps_structure"][0]["content"] = {"true": [], "maybe": []}
+
+    errors = save_errors(api, definition)
+
+    assert [error["path"] for error in errors] == ["steps_structure.0.content.maybe"]

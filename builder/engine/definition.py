@@ -237,14 +237,14 @@ class DefinitionCompiler:
         if not isinstance(content, dict):
             self.error(path, 'a branch needs content such as {"true": [...], "false": [...]}')
             return plan
-        operation = plan.operation
-        if not operation.dynamic_lanes:
+        lanes_known = known_lanes(plan)
+        if lanes_known is not None:
             for lane_name in content:
-                if lane_name not in operation.fixed_lanes:
+                if lane_name not in lanes_known:
                     self.error(
                         f"{path}.{lane_name}",
-                        f"{operation.title} has the lanes {', '.join(operation.fixed_lanes)}, "
-                        f"not {lane_name!r}",
+                        f"{plan.operation.title} has the lanes {', '.join(lanes_known)}, "
+                        f"not {lane_name!r}: its steps would never run",
                     )
         lanes = tuple(
             (str(lane_name), self.compile_lane(lane, f"{path}.{lane_name}", steps, visible, loops))
@@ -343,6 +343,20 @@ class DefinitionCompiler:
                 f"{text} in property {key!r} refers to step {step_name!r}, "
                 "which does not run before this step",
             )
+
+
+def known_lanes(plan: StepPlan) -> tuple[str, ...] | None:
+    """The lanes a branch step can take, or None when only a run can tell (cases mapped)."""
+    operation = plan.operation
+    if not operation.dynamic_lanes:
+        return operation.fixed_lanes
+    cases = dict(plan.properties).get("cases")
+    if not isinstance(cases, LiteralValue) or not isinstance(cases.value, list):
+        return None
+    named = [case.get("lane") for case in cases.value if isinstance(case, dict)]
+    if not all(isinstance(lane, str) for lane in named):
+        return None
+    return tuple(dict.fromkeys([*named, *operation.fixed_lanes]))
 
 
 def compile_definition(definition: Any) -> WorkflowPlan:
