@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     env_bool,
@@ -30,6 +31,9 @@ SECRET_KEY = env_secret(
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    # Otherwise every request would get a bare 400 with nothing in the logs to say why.
+    raise ImproperlyConfigured("ALLOWED_HOSTS is required in production (the host names served).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -117,8 +121,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Security -----------------------------------------------------------------------------------
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+# Behind a proxy that ends TLS, trust its X-Forwarded-Proto to tell HTTPS requests apart.
+if env_bool("BEHIND_HTTPS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Cookies only over HTTPS in production; SECURE_COOKIES=false to try a deployment on plain HTTP.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Credentials (auth_store) -------------------------------------------------------------------
