@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -22,6 +24,15 @@ from tests.browser.builder_steps import (
     wait_saved,
 )
 from tests.browser.conftest import OWNER, Stages, api_get
+from tests.browser.debug_steps import (
+    debug_panel,
+    header,
+    open_step_run,
+    reveal,
+    run_workflow,
+    tree_text,
+    wait_run_status,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,8 +98,8 @@ def snake(page: Page, field: str, target_step: str) -> None:
     page.mouse.up()
 
 
-def test_walkthrough_built_with_the_mouse(
-    page: Page, stages: Stages, live_server, fake_totango, fake_slack
+def test_walkthrough_built_with_the_mouse_then_run_and_debugged(
+    page: Page, stages: Stages, live_server, celery_worker, fake_totango, fake_slack
 ):
     base = live_server.url
     # Given a fresh install: the owner is created on the first-run screen
@@ -184,6 +195,77 @@ def test_walkthrough_built_with_the_mouse(
     assert saved["definition"] == expected_definition(
         authentications["totango"], authentications["slack"]
     )
+
+    # When the walkthrough's last step is taken: Run workflow (Slack answering in 0.15 s, so
+    # that the run can be watched as it goes)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    fake_slack.configure(fault="slow", slow_seconds=0.15)
+    run_workflow(page)
+
+    # Then, while it runs, the canvas shows the Totango step done, the loop's progress, and the
+    # step runs appear in the debug panel without a reload
+    expect(step_card(page, "totango-1")).to_have_attribute("data-run-status", "succeeded")
+    expect(step_card(page, "loop-1")).to_have_attribute("data-run-status", "running")
+    expect(step_card(page, "slack-1")).to_have_attribute("data-run-status", "running")
+    expect(step_card(page, "loop-1").get_by_label(re.compile("^Loop progress"))).to_have_text(
+        re.compile(r"^([1-9]|1[0-9]|2[0-4]) / 25$")
+    )
+    expect(debug_panel(page).locator('[data-path="loop-1[0].slack-1"]')).to_be_visible()
+    expect(header(page).get_by_role("button", name="Cancel")).to_be_visible()
+    stages.shot("run in progress")
+    wait_run_status(page, "Succeeded")
+    expect(header(page).get_by_role("button", name="Cancel")).to_have_count(0)
+
+    # Then the canvas shows the Totango step, the loop (25 / 25) and the Slack step succeeded
+    for name in ("trigger", "totango-1", "loop-1", "slack-1"):
+        expect(step_card(page, name)).to_have_attribute("data-run-status", "succeeded")
+    expect(step_card(page, "loop-1").get_by_label("Loop progress 25 of 25")).to_have_text("25 / 25")
+    panel = debug_panel(page)
+    runs = panel.get_by_role("listbox", name="Runs of this workflow").get_by_role("option")
+    expect(runs).to_have_count(1)
+    expect(runs.first).to_have_attribute("aria-selected", "true")
+    expect(runs.first).to_contain_text("Succeeded")
+    expect(panel).to_contain_text("28 step runs")
+    stages.shot("run succeeded")
+
+    # And the debug panel shows the Totango step's Input (the query, no token) and Output (hits)
+    totango = open_step_run(page, "totango-1")
+    totango_input = tree_text(totango, "Input")
+    assert '"accounts"' in totango_input
+    assert "query" in totango_input
+    assert '\\"terms\\": []' in totango_input
+    assert '\\"count\\": 1000' in totango_input
+    assert "hits" in tree_text(totango, "Output")
+    assert "totango-token" not in panel.inner_text()
+    assert "xoxb-test-token" not in panel.inner_text()
+
+    # Clicking a key of the Output copies its jsonpath
+    output = totango.get_by_role("tree", name="Output of totango-1")
+    output.get_by_role("button", name="Expand 0", exact=True).first.click()
+    output.get_by_role("button", name="display_name", exact=True).first.click()
+    expect(page.get_by_text("$.steps.totango-1.hits[0].display_name")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        "$.steps.totango-1.hits[0].display_name"
+    )
+    stages.shot("totango input and output")
+
+    # And 25 iterations, each with the Slack step's Input (channel, text) and Output (ok, ts)
+    for index in range(25):
+        iteration = reveal(page, f'[data-key="loop-1[{index}]"]')
+        expect(iteration).to_contain_text(f"Iteration {index + 1}")
+        message = open_step_run(page, f"loop-1[{index}].slack-1")
+        slack_input = tree_text(message, "Input")
+        assert '"#customer-success"' in slack_input
+        assert f'"Account {index + 1:04d}"' in slack_input
+        slack_output = tree_text(message, "Output")
+        assert "ok" in slack_output
+        assert "true" in slack_output
+        assert "ts" in slack_output
+        if index == 2:
+            stages.shot("third slack message")
+    assert [message["text"] for message in fake_slack.messages] == [
+        f"Account {number:04d}" for number in range(1, 26)
+    ]
 
 
 def test_walkthrough_built_with_the_keyboard_only(

@@ -8,4 +8,12 @@ export const queryKeys = {
   authentications: (connector?: string) =>
     connector === undefined ? (["authentications"] as const) : (["authentications", connector] as const),
   recentRuns: ["runs", "recent"] as const,
+  /** Every query about runs (lists, one run, step runs): what a new run refreshes. */
+  runs: ["runs"] as const,
+  workflowRuns: (workflowId: string, status: string | null) => ["runs", "list", workflowId, status ?? "all"] as const,
+  run: (id: string) => ["runs", "one", id] as const,
+  stepRunLog: (runId: string) => ["runs", "step-log", runId] as const,
+  stepRunSearch: (runId: string, search: string) => ["runs", "step-search", runId, search] as const,
+  stepRun: (runId: string, sequence: number) => ["runs", "step", runId, sequence] as const,
+  stepRunProbe: (runId: string, step: string) => ["runs", "step-probe", runId, step] as const,
 };

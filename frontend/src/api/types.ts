@@ -142,17 +142,68 @@ export interface Me {
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
+export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+
+export function isRunLive(status: RunStatus | undefined): boolean {
+  return status === "queued" || status === "running";
+}
+
+/** Where a run is: the step path running now and each loop's iterations done, by loop step name. */
+export interface RunProgress {
+  current_step?: string;
+  loops?: Record<string, { done: number; count: number }>;
+}
+
 export interface Run {
   id: string;
   workflow: string;
   workflow_version: number;
   status: RunStatus;
+  trigger_payload: JsonValue;
+  /** Path of the step run that failed, e.g. `loop-1[2].slack-1`. */
+  failed_step: string;
+  error: string;
+  cancel_requested: boolean;
+  progress: RunProgress;
+  retry_of: string | null;
+  started_by: string;
+  trigger: string;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
+}
+
+export type StepRunStatus = "succeeded" | "failed" | "cancelled";
+
+/** What a list of step runs sends instead of an input or output over 64 KiB. */
+export interface TruncatedPayload {
+  truncated: true;
+  size: number;
+  /** The first 2 KiB of the JSON text. */
+  preview: string;
+}
+
+export interface StepRun {
+  sequence: number;
+  /** `trigger`, `totango-1`, `loop-1`, `loop-1[3].slack-1`, `loop-1[0].loop-2[4].x-1`. */
+  path: string;
+  step_name: string;
+  connector: string;
+  operation: string;
+  status: StepRunStatus;
+  input: JsonValue;
+  output: JsonValue;
+  input_truncated: boolean;
+  output_truncated: boolean;
+  input_size: number;
+  output_size: number;
   error: string;
-  failed_step: string;
+  log: string[];
+  retries: number;
+  reused: boolean;
+  started_at: string;
+  duration_ms: number;
 }
 
 /** One bad field of a 400 answer; `path` is relative to what was sent (e.g. `steps.slack-1.properties.channel`). */

@@ -18,6 +18,9 @@ import { ConnectorPicker } from "./ConnectorPicker";
 import { ConnectorsPanel } from "./ConnectorsPanel";
 import { PropertiesPanel } from "./PropertiesPanel";
 import { SaveStatus } from "./SaveStatus";
+import { ActiveRunProvider } from "../debug/ActiveRunProvider";
+import { DebugPanel } from "../debug/DebugPanel";
+import { RunControls } from "../debug/RunControls";
 import { SnakeLayer } from "./Snake";
 import { useRequestDelete } from "./StepCard";
 import classes from "./builder.module.css";
@@ -62,6 +65,7 @@ export function BuilderPage() {
   useEffect(
     () => () => {
       appStore.setState({ workflowId: null, definition: null });
+      appStore.getState().resetRun();
     },
     [],
   );
@@ -107,26 +111,36 @@ export function BuilderPage() {
   return (
     <CatalogueContext.Provider value={catalogue}>
       <ReactFlowProvider>
-        <div className={classes.builder} data-testid="builder">
-          <BuilderHeader onReload={() => void reload()} />
-          <div className={classes.columns}>
-            <div className={classes.leftPanel}>
-              <ConnectorsPanel />
-            </div>
-            <main className={classes.canvas} aria-label="Workflow">
-              <Canvas onReady={() => document.body.setAttribute("data-builder-ready", "true")} />
-            </main>
-            <div className={classes.rightPanel}>
-              <PropertiesPanel />
+        <ActiveRunProvider>
+          <div className={classes.builder} data-testid="builder">
+            <BuilderHeader onReload={() => void reload()} />
+            <div className={classes.columns}>
+              <div className={classes.leftPanel}>
+                <ConnectorsPanel />
+              </div>
+              <main className={classes.canvas} aria-label="Workflow">
+                <Canvas onReady={() => document.body.setAttribute("data-builder-ready", "true")} />
+              </main>
+              <RightPanel />
             </div>
           </div>
-        </div>
+        </ActiveRunProvider>
         <ConnectorPicker />
         <DeleteConfirmation />
         <SnakeLayer />
         <Shortcuts />
       </ReactFlowProvider>
     </CatalogueContext.Provider>
+  );
+}
+
+/** The properties of the selected step, or the debug panel (wider) while it is open. */
+function RightPanel() {
+  const debugOpen = useAppStore((state) => state.debugOpen);
+  return (
+    <div className={classes.rightPanel} data-debug={debugOpen}>
+      {debugOpen ? <DebugPanel /> : <PropertiesPanel />}
+    </div>
   );
 }
 
@@ -170,7 +184,7 @@ function BuilderHeader({ onReload }: { onReload: () => void }) {
         w={360}
       />
       <SaveStatus onReload={onReload} />
-      <Group gap={4} ml="auto">
+      <Group gap={4} ml="auto" mr={4}>
         <Tooltip label="Undo (Ctrl+Z)" withArrow>
           <ActionIcon variant="subtle" color="gray" size="lg" onClick={undo} disabled={!canUndo} aria-label="Undo">
             <IconArrowBackUp size={19} />
@@ -182,6 +196,7 @@ function BuilderHeader({ onReload }: { onReload: () => void }) {
           </ActionIcon>
         </Tooltip>
       </Group>
+      <RunControls />
     </header>
   );
 }

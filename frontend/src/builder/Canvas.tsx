@@ -118,7 +118,7 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
     [structure],
   );
   const drop = useDropOnSlot();
-  const { screenToFlowPosition, getViewport, setCenter } = useReactFlow();
+  const { screenToFlowPosition, getViewport, setCenter, setViewport } = useReactFlow();
   const selected = useAppStore((state) => state.selectedStep);
 
   // Bring a newly selected step (just added, or picked from the keyboard) into view.
@@ -136,6 +136,51 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
       void setCenter(node.position.x + width / 2, node.position.y + STEP_HEIGHT / 2, { zoom, duration: 250 });
     }
   }, [selected, nodes, getViewport, setCenter]);
+
+  // The canvas narrows when the debug panel opens: keep what was in the middle there.
+  useEffect(() => {
+    const pane = document.querySelector(".react-flow");
+    if (pane === null) return;
+    let width = pane.getBoundingClientRect().width;
+    const observer = new ResizeObserver(() => {
+      const next = pane.getBoundingClientRect().width;
+      if (next === width || width === 0) {
+        width = next;
+        return;
+      }
+      const { x, y, zoom } = getViewport();
+      void setViewport({ x: x + (next - width) / 2, y, zoom });
+      width = next;
+    });
+    observer.observe(pane);
+    return () => observer.disconnect();
+  }, [getViewport, setViewport]);
+
+  // A failed run: bring its failed step and the error beside it into view.
+  const failedStep = useAppStore((state) => state.failedStep);
+  useEffect(() => {
+    if (failedStep === null) return;
+    const node = nodes.find((candidate) => candidate.id === failedStep);
+    const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
+    if (node === undefined || pane === undefined) return;
+    const { x, y, zoom } = getViewport();
+    const errorWidth = 240;
+    const left = node.position.x * zoom + x;
+    const top = node.position.y * zoom + y;
+    const width = ((node.width ?? STEP_WIDTH) + errorWidth) * zoom;
+    if (left >= 0 && top >= 0 && left + width <= pane.width && top + STEP_HEIGHT * zoom <= pane.height) return;
+    // Slide sideways (and down or up only if the step is out of sight), keeping the zoom when it fits.
+    const scale = Math.max(0.5, Math.min(zoom, (pane.width - 48) / ((node.width ?? STEP_WIDTH) + errorWidth)));
+    const shownLeft = node.position.x * scale + x * (scale / zoom);
+    const shownWidth = ((node.width ?? STEP_WIDTH) + errorWidth) * scale;
+    let nextX = x * (scale / zoom);
+    if (shownLeft + shownWidth > pane.width - 24) nextX -= shownLeft + shownWidth - (pane.width - 24);
+    if (node.position.x * scale + nextX < 24) nextX = 24 - node.position.x * scale;
+    const shownTop = node.position.y * scale + y * (scale / zoom);
+    const nextY =
+      shownTop < 0 || shownTop + STEP_HEIGHT * scale > pane.height ? pane.height / 2 - (node.position.y + STEP_HEIGHT / 2) * scale : y * (scale / zoom);
+    void setViewport({ x: nextX, y: nextY, zoom: scale }, { duration: 300 });
+  }, [failedStep, nodes, getViewport, setViewport]);
 
   // A drop beside the zones lands on the nearest one, when it is close enough.
   const onDragOver = useCallback((event: DragEvent) => {

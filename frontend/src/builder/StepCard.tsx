@@ -14,6 +14,7 @@ import { errorStillApplies } from "../store/save-slice";
 import { findNode, TRIGGER_NAME, stepOf } from "../definition/structure";
 import { stepIssues } from "../definition/issues";
 import { useCatalogue, stepTitle } from "./catalogue-context";
+import { StepRunBadge, StepRunError, statusLabel } from "../debug/StepRunStatus";
 import classes from "./builder.module.css";
 
 export const STEP_DRAG_TYPE = "application/x-flowbuilder-step";
@@ -31,7 +32,14 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
         errorStillApplies(error, state.refusedDefinition, state.definition),
     ),
   );
-  const selectStep = useAppStore((state) => state.selectStep);
+  const runState = useAppStore((state) => state.stepStates[name]);
+  const selectInPanel = useAppStore((state) => state.selectStep);
+  const setDebugOpen = useAppStore((state) => state.setDebugOpen);
+  // A step picked on the canvas shows its properties, in place of the debug panel.
+  const selectStep = (step: string) => {
+    selectInPanel(step);
+    setDebugOpen(false);
+  };
   const setDragging = useAppStore((state) => state.setDragging);
 
   const connector = step === undefined ? undefined : catalogue.get(step.connector);
@@ -60,10 +68,11 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       data-selected={selected}
       data-invalid={problem !== undefined}
       data-dragging={beingDragged}
+      data-run-status={runState?.status}
       role="button"
       tabIndex={0}
       aria-pressed={selected}
-      aria-label={`${title} (${name})${problem === undefined ? "" : `: ${problem}`}`}
+      aria-label={`${title} (${name})${problem === undefined ? "" : `: ${problem}`}${runState === undefined ? "" : `, ${statusLabel(runState.status)}`}`}
       draggable={!isTrigger}
       onDragStart={isTrigger ? undefined : onDragStart}
       onDragEnd={() => setDragging(null)}
@@ -77,8 +86,26 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
         <div className={classes.cardTitle} title={title}>
           {title}
         </div>
-        <div className={classes.cardName}>{name}</div>
+        <div className={classes.cardName}>
+          {name}
+          {runState?.progress !== undefined && (
+            <span className={classes.loopProgress} aria-label={`Loop progress ${runState.progress.done} of ${runState.progress.count}`}>
+              {runState.progress.done.toLocaleString()} / {runState.progress.count.toLocaleString()}
+            </span>
+          )}
+        </div>
       </div>
+      {runState?.progress !== undefined && runState.progress.count > 0 && (
+        <div className={classes.progressTrack} aria-hidden>
+          <div
+            className={classes.progressBar}
+            data-status={runState.status}
+            style={{ width: `${Math.min(100, (100 * runState.progress.done) / runState.progress.count)}%` }}
+          />
+        </div>
+      )}
+      {runState !== undefined && <StepRunBadge state={runState} />}
+      {runState?.status === "failed" && runState.error !== undefined && <StepRunError name={name} error={runState.error} />}
       {!isTrigger && <StepMenu name={name} title={title} />}
       {problem !== undefined && (
         <Tooltip label={problem} withArrow position="top" multiline maw={280}>

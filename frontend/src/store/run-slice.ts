@@ -1,15 +1,37 @@
+import type { CanvasStepState } from "../debug/canvas-status";
 import type { AppSlice } from "./types";
 
 /**
- * Run state. For now only the last output of each step that has run, which the connector-snake
- * merges into the output properties it offers; the run and debug panel will grow this slice.
+ * Run state: the run the canvas and the debug panel show, the state of each step in it (computed
+ * from the polled run and its step runs by the run provider), whether the debug panel is open, and
+ * the last output of each step that has run, which the connector-snake merges into the output
+ * properties it offers ("Use output").
  */
 export interface RunSlice {
   stepSamples: Record<string, unknown>;
   setStepSample: (name: string, output: unknown) => void;
+  /** The run selected in the debug panel (the one just started, by default). */
+  activeRunId: string | null;
+  selectRun: (id: string | null) => void;
+  debugOpen: boolean;
+  setDebugOpen: (open: boolean) => void;
+  /** By step name; empty when no run is selected. */
+  stepStates: Record<string, CanvasStepState>;
+  /** The step the selected run failed at (the last name of its failed path), for the canvas to show. */
+  failedStep: string | null;
+  setStepStates: (states: Record<string, CanvasStepState>, failedStep?: string | null) => void;
+  resetRun: () => void;
 }
 
 export const createRunSlice: AppSlice<RunSlice> = (set) => ({
   stepSamples: {},
   setStepSample: (name, output) => set((state) => ({ stepSamples: { ...state.stepSamples, [name]: output } })),
+  activeRunId: null,
+  selectRun: (id) => set((state) => (state.activeRunId === id ? {} : { activeRunId: id, stepStates: {}, failedStep: null })),
+  debugOpen: false,
+  setDebugOpen: (open) => set({ debugOpen: open }),
+  stepStates: {},
+  failedStep: null,
+  setStepStates: (states, failedStep = null) => set({ stepStates: states, failedStep }),
+  resetRun: () => set({ activeRunId: null, debugOpen: false, stepStates: {}, failedStep: null, stepSamples: {} }),
 });
