@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import deque
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 from auth_store.models import Authentication
 from auth_store.redaction import Redactor
 from auth_store.services import authentications_usable_by, client_settings
-from builder.engine.definition import WorkflowPlan, compile_definition
+from builder.engine.definition import StepPlan, WorkflowPlan, compile_definition
 from builder.engine.errors import DefinitionError, FieldError
 from builder.engine.executor import (
     AuthenticationUnavailable,
@@ -51,13 +53,21 @@ class RunNotCancellable(Exception):
 # --- Workflows -------------------------------------------------------------------------------
 
 
-def workflow_validate(*, user: AbstractBaseUser, definition: Any) -> WorkflowPlan:
-    """Compiles the definition and checks each step's authentication may be used by the user."""
+def workflow_validate(
+    *, user: AbstractBaseUser, definition: Any, previous: Any = None
+) -> WorkflowPlan:
+    """Compiles the definition and checks each step's authentication may be used by the user.
+
+    A step keeping the authentication it had in the `previous` definition is not checked
+    again: a colleague editing another step must not be stopped by someone's personal
+    authentication (a run checks again who may use it).
+    """
     plan = compile_definition(definition)
+    kept = step_authentications(previous)
     errors = []
     usable = authentications_by_id(user=user, ids=plan.authentication_ids)
     for path, step in plan_steps_with_paths(plan):
-        if not step.authentication:
+        if not step.authentication or kept.get(step.name) == step.authentication:
             continue
         authentication = usable.get(step.authentication)
         if authentication is None:
@@ -77,12 +87,22 @@ def workflow_validate(*, user: AbstractBaseUser, definition: Any) -> WorkflowPla
     return plan
 
 
-def plan_steps_with_paths(plan: WorkflowPlan):
-    pending = list(plan.steps)
+def plan_steps_with_paths(plan: WorkflowPlan) -> Iterator[tuple[str, StepPlan]]:
+    pending = deque(plan.steps)
     while pending:
-        step = pending.pop(0)
+        step = pending.popleft()
         yield f"steps.{step.name}", step
-        pending.extend(step.body)
+        pending.extend(step.children)
+
+
+def step_authentications(definition: Any) -> dict[str, str]:
+    """Each step's authentication id in a stored definition, by step name."""
+    steps = definition.get("steps", {}) if isinstance(definition, dict) else {}
+    return {
+        name: step["authentication"]
+        for name, step in steps.items()
+        if isinstance(step, dict) and isinstance(step.get("authentication"), str)
+    }
 
 
 def authentications_by_id(
@@ -127,7 +147,7 @@ def workflow_update(
     if locked.version != version:
         raise StaleVersion(locked.version)
     if definition is not None:
-        workflow_validate(user=user, definition=definition)
+        workflow_validate(user=user, definition=definition, previous=locked.definition)
         locked.definition = definition
     if name is not None:
         locked.name = name
@@ -145,11 +165,7 @@ def workflow_names_using(authentication: Authentication) -> list[str]:
     names = []
     workflows = Workflow.objects.filter(organisation_id=authentication.organisation_id)
     for name, definition in workflows.values_list("name", "definition"):
-        steps = definition.get("steps", {}) if isinstance(definition, dict) else {}
-        if any(
-            isinstance(step, dict) and step.get("authentication") == wanted
-            for step in steps.values()
-        ):
+        if wanted in step_authentications(definition).values():
             names.append(name)
     return sorted(names)
 

@@ -48,6 +48,7 @@ def world(organisation, fake_totango) -> World:
         for role in (Role.OWNER, Role.ADMIN, Role.MEMBER, Role.VIEWER)
     }
     carol = create_member(organisation, "carol", Role.MEMBER)
+    people["carol"] = carol
     elsewhere = Organisation.objects.create(name="Another company")
     people["outsider"] = create_member(elsewhere, "outsider", Role.OWNER)
 
@@ -362,3 +363,44 @@ def test_an_admin_cannot_create_an_owner(world):
     assert response.json()["errors"] == [
         {"path": "role", "message": "an admin cannot give the role owner"}
     ]
+
+
+def test_a_colleague_can_edit_a_workflow_that_uses_someone_elses_personal_authentication(world):
+    # Given Carol's workflow using her personal authentication
+    definition = {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [{"name": "totango-1", "type": "normal"}],
+        "steps": {
+            "totango-1": {
+                "connector": "totango",
+                "operation": "search_data_raw",
+                "authentication": world.objects["others_personal"],
+                "properties": {
+                    "data_type": {"type": "string", "value": "accounts"},
+                    "query": {"type": "string", "value": '{"terms": []}'},
+                },
+            }
+        },
+    }
+    workflow = (
+        world.client("carol")
+        .post(
+            "/api/workflows/", {"name": "Carol's search", "definition": definition}, format="json"
+        )
+        .json()
+    )
+
+    # When the admin renames the step, keeping its authentication, then tries to switch it
+    definition["steps"]["totango-1"]["title"] = "Search paying accounts"
+    kept = world.client("admin").patch(
+        f"/api/workflows/{workflow['id']}/", {"version": 1, "definition": definition}, format="json"
+    )
+    definition["steps"]["totango-1"]["authentication"] = world.objects["own_personal:member"]
+    switched = world.client("admin").patch(
+        f"/api/workflows/{workflow['id']}/", {"version": 2, "definition": definition}, format="json"
+    )
+
+    # Then the edit is saved, but the admin cannot put someone else's personal one in
+    assert kept.status_code == 200
+    assert switched.status_code == 400
+    assert switched.json()["errors"][0]["path"] == "steps.totango-1.authentication"
