@@ -275,6 +275,7 @@ def run_execute(*, run_id: str) -> bool:
             settings=client_settings(),
             reuse=reusable_outputs(run.retry_of_id) if run.retry_of_id else None,
             progress=progress,
+            time_limit=settings.RUN_TIME_LIMIT_SECONDS,
         )
         try:
             outcome = executor.execute(run.trigger_payload)

@@ -201,3 +201,34 @@ def test_a_run_whose_message_was_lost_is_sent_again_and_runs_once(
     assert run["status"] == "succeeded"
     assert len(fake_slack.messages) == 3
     assert Run.objects.get(id=recent.id).status == "queued"
+
+
+def test_a_run_over_its_time_limit_is_stopped_between_steps_naming_the_limit(
+    api, fake_slack, slow_walkthrough, tmp_path
+):
+    worker = WorkerProcess(tmp_path / "worker.log", queue="time-limit", RUN_TIME_LIMIT_SECONDS="1")
+    try:
+        workflow = Workflow.objects.get(id=slow_walkthrough["id"])
+        run = Run.objects.create(
+            workflow=workflow,
+            workflow_version=workflow.versions.get(version=workflow.version),
+            started_by=workflow.created_by,
+        )
+        run_execute_task.apply_async(args=[str(run.id)], queue="time-limit")
+        finished = wait_for_run(api, str(run.id), timeout=30)
+    finally:
+        worker.stop()
+
+    assert finished["status"] == "failed"
+    assert finished["error"] == (
+        "The run went over its time limit of 1 seconds (RUN_TIME_LIMIT_SECONDS) "
+        "and was stopped after this step."
+    )
+    assert finished["failed_step"].startswith("loop-1[")
+    sent = len(fake_slack.messages)
+    assert 5 <= sent < 100  # about 1 s of messages at 50 ms each
+    loop = StepRun.objects.get(run_id=run.id, path="loop-1")
+    assert loop.status == "failed"
+    assert (
+        loop.error == f"Stopped after {sent} of 100 iterations: the run went over its time limit."
+    )

@@ -93,6 +93,10 @@ class RunCancelled(Exception):
     pass
 
 
+class RunTimedOut(Exception):
+    """The run went over its time limit; raised between two steps."""
+
+
 class LoopBroken(Exception):
     """Raised by a Break loop step; caught by the loop it names."""
 
@@ -138,8 +142,11 @@ class RunExecutor:
         first_sequence: int = 0,
         reuse: Mapping[str, Any] | None = None,
         progress: RunProgress | None = None,
+        time_limit: float = float("inf"),
     ) -> None:
         self.plan = plan
+        self.time_limit = time_limit
+        self.deadline = time.monotonic() + time_limit
         # Retry from a failed step: outputs of the previous run's succeeded steps, by path.
         self.reuse = reuse or {}
         self.progress = progress or RunProgress()
@@ -165,6 +172,13 @@ class RunExecutor:
             return RunOutcome(status="failed", failed_step=failure.path, error=failure.error)
         except RunCancelled:
             return RunOutcome(status="cancelled")
+        except RunTimedOut:
+            return RunOutcome(
+                status="failed",
+                failed_step=self.progress.current_step,
+                error=f"The run went over its time limit of {self.time_limit:g} seconds "
+                "(RUN_TIME_LIMIT_SECONDS) and was stopped after this step.",
+            )
         finally:
             self.close_clients()
         return RunOutcome(status="succeeded")
@@ -174,6 +188,8 @@ class RunExecutor:
         for step in lane:
             if self.recorder.should_stop():
                 raise RunCancelled
+            if time.monotonic() > self.deadline:
+                raise RunTimedOut
             if step.is_loop:
                 self.run_loop(step, scope, prefix)
             elif step.is_branch:
@@ -232,6 +248,14 @@ class RunExecutor:
             status, error = (
                 StepStatus.CANCELLED,
                 f"Cancelled during iteration {iterations} of {count}.",
+            )
+            raise
+        except RunTimedOut:
+            status, error = (
+                StepStatus.FAILED,
+                # Only whole iterations count: the deadline is checked before each step.
+                f"Stopped after {iterations - 1} of {count} iterations: the run went over its "
+                "time limit.",
             )
             raise
         finally:
