@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -56,7 +57,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_secret(name: str, *, local_file: Path, generate: callable) -> str:
+def env_secret(name: str, *, local_file: Path, generate: Callable[[], str]) -> str:
     """A secret from the environment; locally, one generated once into `var/` and kept.
 
     In production a missing secret is a start-up error: generating one there would silently
