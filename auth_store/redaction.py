@@ -67,18 +67,23 @@ class Redactor:
     """Replaces every occurrence of the given secrets in a JSON value or a string."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
+        forms: set[str] = set()
+        for secret in secrets:
+            if len(secret) >= MIN_SECRET_LENGTH:
+                # A secret with quotes, backslashes or newlines also appears escaped: in JSON
+                # (and so in the fast check below) and in reprs inside error messages.
+                forms.update(
+                    (secret, json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1])
+                )
         # Longest first, so a secret containing another is replaced whole.
-        self.secrets = sorted(
-            {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH},
-            key=len,
-            reverse=True,
-        )
+        self.secrets = sorted(forms, key=len, reverse=True)
 
     def text(self, value: str) -> str:
         for secret in self.secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
-        return value
+        # PostgreSQL cannot store NUL in text or jsonb; a binary body must not crash the run.
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
     def value(self, value: Any) -> Any:
         """A copy of a JSON value with every secret, and every credential-named field, redacted."""
@@ -88,8 +93,10 @@ class Redactor:
         """The redacted value and the length of its JSON, which the check computes anyway."""
         # A pass in C over the serialised value settles the common case: nothing to redact.
         serialised = json.dumps(value, ensure_ascii=False, default=str)
-        if not is_sensitive_name(serialised) and not any(
-            secret in serialised for secret in self.secrets
+        if (
+            not is_sensitive_name(serialised)
+            and not any(secret in serialised for secret in self.secrets)
+            and "\\u0000" not in serialised
         ):
             return value, len(serialised)
         return self._walk(value), len(serialised)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +14,7 @@ from django.db.models import Q, QuerySet
 from accounts.services import membership_of
 from auth_store.crypto import CredentialDecryptionError, keyring
 from auth_store.models import Authentication, Scope
+from auth_store.redaction import Redactor
 from connectors.errors import ConnectorError
 from connectors.registry import describe_validation_error, get_connector, schema_validator
 from connectors.sdk import ClientSettings, Connector, OperationContext
@@ -84,6 +86,11 @@ def split_fields(
         for error in schema_validator(schema).iter_errors(merged)
     ):
         errors.setdefault(path, message)
+    for name, field in schema.get("properties", {}).items():
+        if field.get("format") == "uri" and name in merged and not is_web_url(merged[name]):
+            errors.setdefault(
+                f"fields.{name}", f"'{name}' must be an http(s) URL such as https://example.com."
+            )
     if errors:
         raise AuthenticationInvalid(errors)
     settings = {name: value for name, value in merged.items() if name not in secret_names}
@@ -123,11 +130,43 @@ def authentication_update(
     if fields is not None:
         connector = connector_with_authentication(authentication.connector)
         previous = {**authentication.settings, **authentication.secrets}
+        if settings_change(authentication, fields):
+            # Where the secret is sent (data center, base URL) is changing: a stored secret
+            # must not follow it, or anyone allowed to edit could send it to their own host.
+            missing = sorted(
+                connector.authentication.secret_fields - {k for k, v in fields.items() if v}
+            )
+            if missing:
+                raise AuthenticationInvalid(
+                    {
+                        f"fields.{name}": f"'{name}' must be entered again when the other fields change."
+                        for name in missing
+                    }
+                )
+            previous = dict(authentication.settings)
         settings, secrets = split_fields(connector, fields, previous_secrets=previous)
         authentication.settings = settings
         authentication.set_secrets(secrets)
     authentication.save()
     return authentication
+
+
+def settings_change(authentication: Authentication, fields: Any) -> bool:
+    """True when an edit changes a non-secret field (which decides where secrets are sent)."""
+    if not isinstance(fields, dict):
+        return False
+    spec = connector_with_authentication(authentication.connector).authentication
+    return any(
+        name not in spec.secret_fields
+        and value is not None
+        and authentication.settings.get(name) != value
+        for name, value in fields.items()
+    )
+
+
+def is_web_url(value: Any) -> bool:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    return parts is not None and parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def client_settings() -> ClientSettings:
@@ -150,7 +189,11 @@ def authentication_test(*, authentication: Authentication) -> tuple[bool, str]:
     try:
         return True, spec.connection_test(context)
     except ConnectorError as error:
-        return False, error.message
+        # A vendor may quote the credential back in its error: never show it.
+        redactor = Redactor(
+            value for value in authentication.secrets.values() if isinstance(value, str)
+        )
+        return False, redactor.text(error.message)
     finally:
         client.close()
 

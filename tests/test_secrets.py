@@ -267,3 +267,73 @@ def test_a_malformed_key_stops_any_process_at_once(tmp_path):
 
     assert result.returncode != 0
     assert "CREDENTIAL_KEYS key 'k1' is not a valid Fernet key" in result.stderr
+
+
+@pytest.mark.django_db
+def test_changing_where_requests_go_forgets_the_stored_secret(api, fake_totango):
+    created = create_authentication(
+        api,
+        "totango",
+        {
+            "api_token": "tok-kept-secret",
+            "data_center": "custom",
+            "base_url": fake_totango.base_url,
+        },
+    )
+    url = f"/api/authentications/{created}/"
+
+    redirected = api.patch(url, {"fields": {"base_url": "https://attacker.example"}}, format="json")
+    renamed = api.patch(
+        url, {"name": "Renamed", "fields": {"data_center": "custom"}}, format="json"
+    )
+    moved = api.patch(
+        url, {"fields": {"data_center": "eu", "api_token": "tok-for-eu-secret"}}, format="json"
+    )
+
+    assert redirected.status_code == 400
+    assert redirected.json()["errors"] == [
+        {
+            "path": "fields.api_token",
+            "message": "'api_token' must be entered again when the other fields change.",
+        }
+    ]
+    assert renamed.status_code == 200
+    assert moved.status_code == 200
+    assert Authentication.objects.get(id=created).credentials["api_token"] == "tok-for-eu-secret"
+
+
+@pytest.mark.django_db
+def test_a_base_url_that_is_not_a_web_address_is_refused(api):
+    response = api.post(
+        "/api/authentications/",
+        {
+            "name": "Slack",
+            "connector": "slack",
+            "scope": "personal",
+            "fields": {"bot_token": "xoxb-123456", "base_url": "not a url"},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "path": "fields.base_url",
+            "message": "'base_url' must be an http(s) URL such as https://example.com.",
+        }
+    ]
+
+
+def test_secrets_escaped_in_json_or_reprs_and_nul_bytes_are_redacted():
+    from auth_store.redaction import Redactor
+
+    redactor = Redactor(['pa"ss\\word-123', "line one\nline two"])
+
+    assert redactor.value(
+        {"body": 'echo pa"ss\\word-123', "pem": "x line one\nline two y", "bin": "a\x00b"}
+    ) == {
+        "body": "echo [redacted]",
+        "pem": "x [redacted] y",
+        "bin": "a\ufffdb",
+    }
+    assert redactor.text("bad value: 'pa\"ss\\\\word-123'") == "bad value: '[redacted]'"
