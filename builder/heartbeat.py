@@ -6,6 +6,7 @@ look abandoned, and the engine learns of a cancellation without a query between 
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from builder.engine.executor import RunProgress
 from builder.models import Run
+
+logger = logging.getLogger(__name__)
 
 
 class RunHeartbeat:
@@ -39,7 +42,13 @@ class RunHeartbeat:
         close_old_connections()
         try:
             while not self._stopped.wait(self.interval):
-                self.beat()
+                try:
+                    self.beat()
+                except Exception:
+                    # A database blip must not silence the heartbeat for the rest of the run:
+                    # the run would then be failed as abandoned while it goes on.
+                    logger.exception("Heartbeat of run %s failed; trying again", self.run_id)
+                    connection.close()
         finally:
             connection.close()  # this thread's own connection
 
@@ -47,5 +56,10 @@ class RunHeartbeat:
         Run.objects.filter(id=self.run_id).update(
             heartbeat_at=timezone.now(), progress=self.progress.snapshot()
         )
-        if Run.objects.filter(id=self.run_id, cancel_requested=True).exists():
+        # A run no longer running (failed by the sweep, say) must stop too, like a cancelled one.
+        if (
+            Run.objects.filter(id=self.run_id)
+            .exclude(status="running", cancel_requested=False)
+            .exists()
+        ):
             self.cancel_requested.set()

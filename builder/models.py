@@ -72,7 +72,7 @@ class Run(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs"
     )
-    failed_step = models.CharField(max_length=500, blank=True)
+    failed_step = models.CharField(max_length=1000, blank=True)  # a step run's path
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

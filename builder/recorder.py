@@ -64,6 +64,6 @@ class DatabaseRunRecorder:
 
     def flush(self) -> None:
         if self.pending:
-            StepRun.objects.bulk_create(self.pending)
-            self.pending = []
+            batch, self.pending = self.pending, []  # a batch the database refuses is not retried
+            StepRun.objects.bulk_create(batch)
         self.last_flush = time.monotonic()

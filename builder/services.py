@@ -21,6 +21,7 @@ from builder.engine.definition import StepPlan, WorkflowPlan, compile_definition
 from builder.engine.errors import DefinitionError, FieldError
 from builder.engine.executor import (
     AuthenticationUnavailable,
+    EarlierStep,
     ResolvedAuthentication,
     RunExecutor,
     RunProgress,
@@ -58,16 +59,17 @@ def workflow_validate(
 ) -> WorkflowPlan:
     """Compiles the definition and checks each step's authentication may be used by the user.
 
-    A step keeping the authentication it had in the `previous` definition is not checked
-    again: a colleague editing another step must not be stopped by someone's personal
-    authentication (a run checks again who may use it).
+    A step left as it was in the `previous` definition (title aside) is not checked again: a
+    colleague editing another step must not be stopped by someone's personal authentication
+    (a run checks again who may use it). A step whose operation or properties change must
+    use an authentication the editor may use, or it could be turned against its owner.
     """
     plan = compile_definition(definition)
-    kept = step_authentications(previous)
+    kept = unchanged_step_authentications(previous, definition)
     errors = []
     usable = authentications_by_id(user=user, ids=plan.authentication_ids)
     for path, step in plan_steps_with_paths(plan):
-        if not step.authentication or kept.get(step.name) == step.authentication:
+        if not step.authentication or step.name in kept:
             continue
         authentication = usable.get(step.authentication)
         if authentication is None:
@@ -93,6 +95,28 @@ def plan_steps_with_paths(plan: WorkflowPlan) -> Iterator[tuple[str, StepPlan]]:
         step = pending.popleft()
         yield f"steps.{step.name}", step
         pending.extend(step.children)
+
+
+def unchanged_step_authentications(previous: Any, definition: Any) -> set[str]:
+    """Names of the steps that use an authentication and are as in `previous`, title aside."""
+    if not isinstance(previous, dict):
+        return set()
+
+    def essentials(step: Any) -> tuple[Any, ...] | None:
+        if not isinstance(step, dict) or not isinstance(step.get("authentication"), str):
+            return None
+        return tuple(
+            step.get(key) for key in ("authentication", "connector", "operation", "properties")
+        )
+
+    before = previous.get("steps", {})
+    return {
+        name
+        for name, step in definition.get("steps", {}).items()
+        if isinstance(before, dict)
+        and essentials(step) is not None
+        and essentials(step) == essentials(before.get(name))
+    }
 
 
 def step_authentications(definition: Any) -> dict[str, str]:
@@ -185,6 +209,8 @@ def run_start(
             trigger_payload=payload if payload is not None else {},
             started_by=user,
             retry_of=retry_of,
+            # Stamped now too, so a run whose sending never happened is found by the sweep.
+            enqueued_at=timezone.now(),
         )
         transaction.on_commit(lambda: run_enqueue(run_id=run.id))
     return run
@@ -279,8 +305,21 @@ def run_execute(*, run_id: str) -> bool:
         )
         try:
             outcome = executor.execute(run.trigger_payload)
-        finally:
             recorder.flush()
+        except Exception as error:
+            # A failure outside any step (the database refusing a batch, say): the run must
+            # still end, saying so, rather than wait to be swept up as abandoned.
+            logger.exception("Run %s failed outside its steps", run.id)
+            run_finish(
+                run_id=run.id,
+                status=RunStatus.FAILED,
+                failed_step=progress.current_step,
+                error=redactor.text(
+                    f"Internal error while running the workflow: {type(error).__name__}"
+                ),
+                progress=progress.snapshot(),
+            )
+            raise
     progress.current_step = ""
     run_finish(
         run_id=run.id,
@@ -306,12 +345,14 @@ def run_finish(
     )
 
 
-def reusable_outputs(run_id: uuid.UUID) -> dict[str, tuple[Any, Any]]:
-    """(input, output) of every step the run completed, by path, for a retry to reuse."""
-    succeeded = StepRun.objects.filter(run_id=run_id, status="succeeded")
+def reusable_outputs(run_id: uuid.UUID) -> dict[str, EarlierStep]:
+    """Every step the run completed, by path, for a retry to reuse where nothing changed."""
+    succeeded = StepRun.objects.filter(run_id=run_id, status="succeeded").values_list(
+        "path", "connector", "operation", "input", "output"
+    )
     return {
-        path: (step_input, output)
-        for path, step_input, output in succeeded.values_list("path", "input", "output")
+        path: EarlierStep(connector=connector, operation=operation, input=step_input, output=output)
+        for path, connector, operation, step_input, output in succeeded.iterator()
     }
 
 

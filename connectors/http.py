@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import certifi
 import httpx
@@ -165,11 +165,14 @@ class ServiceClient:
         if self.base_url is None:
             return True
         base, resolved = urlsplit(self.base_url), urlsplit(url)
+        # Servers decode %2e and may treat \ as /: judge the path as they will read it.
+        path = unquote(resolved.path).replace("\\", "/")
         return (
             resolved.scheme == base.scheme
             and resolved.netloc == base.netloc
             and resolved.path.startswith(base.path)
-            and "/../" not in f"{resolved.path}/"
+            and "/../" not in f"{path}/"
+            and "/./" not in f"{path}/"
         )
 
     def request(

@@ -36,8 +36,9 @@ def all_connectors() -> dict[str, Connector]:
     return connectors
 
 
-def get_connector(key: str) -> Connector | None:
-    return all_connectors().get(key)
+def get_connector(key: Any) -> Connector | None:
+    # A definition is user input: its connector may be any JSON value.
+    return all_connectors().get(key) if isinstance(key, str) else None
 
 
 def get_operation(connector_key: str, operation_key: str) -> Operation | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from builder.models import Run
+from builder.services import workflow_create
+
 pytestmark = pytest.mark.django_db
 
 
@@ -37,3 +40,17 @@ def test_swagger_ui_is_served_from_our_own_static_files(api):
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn." not in page
+
+
+def test_lists_have_a_page_size_ceiling(api, user):
+    workflow = workflow_create(user=user, name="Busy")
+    version = workflow.versions.get()
+    Run.objects.bulk_create(
+        Run(workflow=workflow, workflow_version=version, started_by=user) for _ in range(501)
+    )
+
+    response = api.get("/api/runs/", {"limit": 1_000_000})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 501
+    assert len(response.json()["results"]) == 500

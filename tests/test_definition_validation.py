@@ -257,3 +257,22 @@ def test_boolean_condition_has_only_true_and_false_lanes(api):
     errors = save_errors(api, definition)
 
     assert [error["path"] for error in errors] == ["steps_structure.0.content.maybe"]
+
+
+def test_step_name_longer_than_100_characters_is_refused(api, definition):
+    long_name = "slack-" + "x" * 100
+    definition["steps"][long_name] = definition["steps"].pop("totango-1")
+    definition["steps_structure"][0]["name"] = long_name
+
+    errors = save_errors(api, definition)
+
+    assert errors[0]["path"] == "steps_structure.0.name"
+    assert "is not a valid step name (up to 100 letters" in errors[0]["message"]
+
+
+def test_a_connector_that_is_not_a_string_is_refused_naming_the_field(api, definition):
+    definition["steps"]["slack-1"]["connector"] = {"key": "slack"}
+
+    assert save_errors(api, definition) == [
+        {"path": "steps.slack-1.connector", "message": "unknown connector {'key': 'slack'}"}
+    ]

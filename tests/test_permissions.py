@@ -395,12 +395,19 @@ def test_a_colleague_can_edit_a_workflow_that_uses_someone_elses_personal_authen
     kept = world.client("admin").patch(
         f"/api/workflows/{workflow['id']}/", {"version": 1, "definition": definition}, format="json"
     )
+    definition["steps"]["totango-1"]["properties"]["data_type"]["value"] = "users"
+    repurposed = world.client("admin").patch(
+        f"/api/workflows/{workflow['id']}/", {"version": 2, "definition": definition}, format="json"
+    )
     definition["steps"]["totango-1"]["authentication"] = world.objects["own_personal:member"]
     switched = world.client("admin").patch(
         f"/api/workflows/{workflow['id']}/", {"version": 2, "definition": definition}, format="json"
     )
 
-    # Then the edit is saved, but the admin cannot put someone else's personal one in
+    # Then the edit is saved, but the admin can neither repurpose the step with Carol's
+    # personal authentication nor put someone else's personal one in
     assert kept.status_code == 200
+    assert repurposed.status_code == 400
+    assert repurposed.json()["errors"][0]["path"] == "steps.totango-1.authentication"
     assert switched.status_code == 400
     assert switched.json()["errors"][0]["path"] == "steps.totango-1.authentication"

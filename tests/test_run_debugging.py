@@ -186,3 +186,61 @@ def test_step_runs_can_be_searched_and_filtered(api, celery_worker, walkthrough)
     assert {step["step_name"] for step in slack_only["results"]} == {"slack-1"}
     assert api.get(url, {"status": "failed"}).json()["count"] == 0
     assert Run.objects.get(id=run["id"]).step_runs.count() == 28
+
+
+def test_retry_runs_again_a_step_whose_operation_changed(api, celery_worker, fake_slack):
+    # Given a run that posted with slack-1 and failed at slack-2
+    slack = slack_authentication(api, fake_slack)
+
+    def message(channel: str) -> dict:
+        return {
+            "connector": "slack",
+            "operation": "send_message",
+            "authentication": slack,
+            "properties": {
+                "channel": {"type": "string", "value": channel},
+                "text": {"type": "string", "value": "Hello"},
+            },
+        }
+
+    definition = {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [
+            {"name": "slack-1", "type": "normal"},
+            {"name": "slack-2", "type": "normal"},
+        ],
+        "steps": {"slack-1": message("#general"), "slack-2": message("#nowhere")},
+    }
+    workflow = create_workflow(api, definition)
+    failed = wait_for_run(
+        api, api.post(f"/api/workflows/{workflow['id']}/runs/", {}, format="json").json()["id"]
+    )
+    assert failed["failed_step"] == "slack-2"
+
+    # When slack-1 becomes another operation under the same name, and slack-2 is fixed
+    definition["steps"]["slack-1"] = {
+        "connector": "slack",
+        "operation": "get_user_by_email",
+        "authentication": slack,
+        "properties": {
+            "email": {"type": "string", "value": fake_slack.users[0]["profile"]["email"]}
+        },
+    }
+    definition["steps"]["slack-2"] = message("#general")
+    assert (
+        api.patch(
+            f"/api/workflows/{workflow['id']}/",
+            {"version": 1, "definition": definition},
+            format="json",
+        ).status_code
+        == 200
+    )
+    retried = wait_for_run(api, api.post(f"/api/runs/{failed['id']}/retry/").json()["id"])
+
+    # Then slack-1 runs its new operation instead of reusing the old output
+    assert retried["status"] == "succeeded", retried
+    steps = {step["path"]: step for step in all_step_runs(api, retried["id"])}
+    assert steps["trigger"]["reused"] is True
+    assert steps["slack-1"]["reused"] is False
+    assert steps["slack-1"]["output"]["user"]["id"] == fake_slack.users[0]["id"]
+    assert [message["channel"] for message in fake_slack.messages] == ["C0000000002", "C0000000002"]

@@ -159,12 +159,19 @@ def test_raw_http_request_refuses_an_endpoint_that_leaves_the_base_url(
     )
 
     run = run_workflow(api, definition)
+    definition["steps"]["slack-1"]["properties"]["endpoint"]["value"] = "%2e%2e/_fake/requests"
+    encoded = run_workflow(api, definition)
 
     assert run["status"] == "failed"
     assert (
         run["error"]
         == f"Endpoint '../_fake/requests' leaves the base URL {fake_slack.base_url}/api/."
     )
+    assert encoded["status"] == "failed"
+    assert encoded["error"] == (
+        f"Endpoint '%2e%2e/_fake/requests' leaves the base URL {fake_slack.base_url}/api/."
+    )
+    assert fake_slack.requests == []
 
 
 def test_raw_http_request_sends_the_request_with_the_connectors_auth(

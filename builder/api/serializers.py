@@ -77,6 +77,9 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_trigger(self, run: Run) -> str:
+        annotated = getattr(run, "trigger_connector", None)  # set by the run list's query
+        if annotated is not None:
+            return annotated
         return (run.workflow_version.definition.get("trigger") or {}).get("connector", "")
 
     def get_duration_ms(self, run: Run) -> float | None:

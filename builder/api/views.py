@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import organisation_membership
 from builder import services
+from builder.api.pagination import StepRunPagination
 from builder.api.serializers import (
     FullStepRunSerializer,
     RunSerializer,
@@ -82,11 +83,6 @@ class WorkflowViewSet(viewsets.ModelViewSet):
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class StepRunPagination(LimitOffsetPagination):
-    default_limit = 100
-    max_limit = 1000
-
-
 def uuid_or_404(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
@@ -99,8 +95,16 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self) -> QuerySet[Run]:
         organisation = organisation_membership(self.request).organisation
-        runs = Run.objects.filter(workflow__organisation=organisation).select_related(
-            "workflow_version", "started_by"
+        # The trigger is read in SQL: a run list must not load every run's whole definition.
+        runs = (
+            Run.objects.filter(workflow__organisation=organisation)
+            .select_related("workflow_version", "started_by")
+            .defer("workflow_version__definition")
+            .annotate(
+                trigger_connector=KeyTextTransform(
+                    "connector", KeyTransform("trigger", "workflow_version__definition")
+                )
+            )
         )
         if self.action == "list":
             workflow = self.request.query_params.get("workflow")

@@ -22,7 +22,8 @@ from connectors.registry import describe_validation_error, get_connector, schema
 from connectors.sdk import Connector, Operation, OperationKind
 
 TRIGGER_NAME = "trigger"
-STEP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+# Short enough that nested loop paths (loop-1[3].slack-1) fit the step run's columns.
+STEP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
 # The structure type of a step follows its operation's kind.
 STRUCTURE_TYPES = {
     OperationKind.ACTION: "normal",
@@ -172,7 +173,7 @@ class DefinitionCompiler:
         if not isinstance(name, str) or not STEP_NAME.match(name) or name == TRIGGER_NAME:
             self.error(
                 f"{path}.name",
-                f"{name!r} is not a valid step name (letters, digits, _ and -, e.g. slack-1)",
+                f"{name!r} is not a valid step name (up to 100 letters, digits, _ and -, e.g. slack-1)",
             )
             return None
         if name in self.placed:

@@ -109,6 +109,16 @@ class PropertyUnresolved(Exception):
     """A property's jsonpath found nothing in the run's data and has no fallback."""
 
 
+@dataclass(frozen=True)
+class EarlierStep:
+    """A step the run being retried completed: what ran, on what, with what result."""
+
+    connector: str
+    operation: str
+    input: Any
+    output: Any
+
+
 class RunProgress:
     """Where a run is, for the live canvas: the step running now and each loop's progress.
 
@@ -140,7 +150,7 @@ class RunExecutor:
         authentications: AuthenticationSource,
         settings: ClientSettings,
         first_sequence: int = 0,
-        reuse: Mapping[str, Any] | None = None,
+        reuse: Mapping[str, EarlierStep] | None = None,
         progress: RunProgress | None = None,
         time_limit: float = float("inf"),
     ) -> None:
@@ -317,10 +327,11 @@ class RunExecutor:
         )
         authentication: ResolvedAuthentication | None = None
         self.progress.current_step = path
-        if path in self.reuse and record_success and not step.operation.uses_run_storage:
+        reused = self.reusable(step, path) if record_success else None
+        if reused is not None:
             # Retrying a failed run: this step succeeded before, so its effects (a message
-            # sent) are not repeated; its output is taken from the earlier run.
-            record.input, record.output = self.reuse[path]
+            # sent) are not repeated; its output comes from that run.
+            record.input, record.output = reused
             record.log.append("Output reused from the run being retried.")
             record.reused = True
             self.recorder.record(record)
@@ -356,6 +367,20 @@ class RunExecutor:
             record.duration_ms = (time.perf_counter() - clock) * 1000
             self.recorder.record(record)
         return inputs, output
+
+    def reusable(self, step: StepPlan, path: str) -> tuple[Any, Any] | None:
+        """The earlier run's (input, output) of this step, if it may stand for running it now.
+
+        A step that succeeded is not run again even if the fixed workflow now gives it another
+        input: its effect (a message sent) happened, and repeating it is what a retry avoids.
+        It must still be the same operation, or its output would not fit (a branch's lane).
+        """
+        earlier = self.reuse.get(path)
+        if earlier is None or step.operation.uses_run_storage:
+            return None
+        if (earlier.connector, earlier.operation) != (step.connector.key, step.operation.key):
+            return None
+        return earlier.input, earlier.output
 
     def check_break_target(self, loop_name: str) -> None:
         # The compiler checks a literal name; one read from a jsonpath is only known now.
