@@ -1,4 +1,5 @@
-"""A run's heartbeat: proves its worker alive, stores its progress, brings cancellation to it.
+"""A run's heartbeat: proves its worker alive, stores its progress and pending step records,
+and brings cancellation to the engine.
 
 It beats from its own thread, so a long step (a slow vendor, retries) cannot make a live run
 look abandoned, and the engine learns of a cancellation without a query between steps.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -23,6 +25,8 @@ class RunHeartbeat:
     def __init__(self, *, run_id: uuid.UUID, interval: float, progress: RunProgress) -> None:
         self.run_id = run_id
         self.progress = progress
+        # Writes the step records waiting to be stored (set once the recorder exists).
+        self.flush: Callable[[], None] | None = None
         self.interval = interval
         self.cancel_requested = threading.Event()
         self._stopped = threading.Event()
@@ -53,6 +57,8 @@ class RunHeartbeat:
             connection.close()  # this thread's own connection
 
     def beat(self) -> None:
+        if self.flush is not None:
+            self.flush()
         Run.objects.filter(id=self.run_id).update(
             heartbeat_at=timezone.now(), progress=self.progress.snapshot()
         )

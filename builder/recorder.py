@@ -25,34 +25,37 @@ class DatabaseRunRecorder:
         self.cancel_requested = cancel_requested
         self.pending: list[StepRun] = []
         self.last_flush = time.monotonic()
+        # The heartbeat thread also flushes, so a record waits no longer than a beat even
+        # while the next step is slow; the lock keeps the two threads from sharing a batch.
+        self.lock = threading.Lock()
 
     def record(self, step: StepRecord) -> None:
         redact = self.redactor
         step_input, input_size = redact.value_and_size(step.input)
         step_output, output_size = redact.value_and_size(step.output)
-        self.pending.append(
-            StepRun(
-                run_id=self.run_id,
-                sequence=step.sequence,
-                path=step.path,
-                step_name=step.step_name,
-                connector=step.connector,
-                operation=step.operation,
-                status=step.status,
-                input=step_input,
-                output=step_output,
-                input_size=input_size,
-                output_size=output_size,
-                reused=step.reused,
-                error=redact.text(step.error),
-                log=[redact.text(line) for line in step.log],
-                retries=step.retries,
-                started_at=step.started_at,
-                duration_ms=round(step.duration_ms, 3),
-            )
+        step_run = StepRun(
+            run_id=self.run_id,
+            sequence=step.sequence,
+            path=step.path,
+            step_name=step.step_name,
+            connector=step.connector,
+            operation=step.operation,
+            status=step.status,
+            input=step_input,
+            output=step_output,
+            input_size=input_size,
+            output_size=output_size,
+            reused=step.reused,
+            error=redact.text(step.error),
+            log=[redact.text(line) for line in step.log],
+            retries=step.retries,
+            started_at=step.started_at,
+            duration_ms=round(step.duration_ms, 3),
         )
-        if len(self.pending) >= FLUSH_EVERY_RECORDS or self.flush_due():
-            self.flush()
+        with self.lock:
+            self.pending.append(step_run)
+            if len(self.pending) >= FLUSH_EVERY_RECORDS or self.flush_due():
+                self.write_pending()
 
     def flush_due(self) -> bool:
         return time.monotonic() - self.last_flush >= FLUSH_EVERY_SECONDS
@@ -63,6 +66,11 @@ class DatabaseRunRecorder:
         return self.cancel_requested.is_set()
 
     def flush(self) -> None:
+        """Writes what is pending; called from the engine's thread or the heartbeat's."""
+        with self.lock:
+            self.write_pending()
+
+    def write_pending(self) -> None:
         if self.pending:
             batch, self.pending = self.pending, []  # a batch the database refuses is not retried
             StepRun.objects.bulk_create(batch)

@@ -294,6 +294,7 @@ def run_execute(*, run_id: str) -> bool:
         recorder = DatabaseRunRecorder(
             run_id=run.id, redactor=redactor, cancel_requested=heartbeat.cancel_requested
         )
+        heartbeat.flush = recorder.flush
         executor = RunExecutor(
             plan=plan,
             recorder=recorder,

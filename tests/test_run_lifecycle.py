@@ -232,3 +232,59 @@ def test_a_run_over_its_time_limit_is_stopped_between_steps_naming_the_limit(
     assert (
         loop.error == f"Stopped after {sent} of 100 iterations: the run went over its time limit."
     )
+
+
+def test_a_finished_step_is_stored_while_the_next_is_slow_and_survives_a_crash(
+    api, fake_slack, tmp_path
+):
+    # Given a message sent, then a second one that Slack takes 10 s to answer
+    fake_slack.slow_seconds = 10
+
+    def message(token: str) -> dict:
+        return {
+            "connector": "slack",
+            "operation": "send_message",
+            "authentication": slack_authentication(api, fake_slack, token=token),
+            "properties": {
+                "channel": {"type": "string", "value": "#general"},
+                "text": {"type": "string", "value": "Hello"},
+            },
+        }
+
+    definition = {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [
+            {"name": "slack-1", "type": "normal"},
+            {"name": "slack-2", "type": "normal"},
+        ],
+        "steps": {
+            "slack-1": message("xoxb-test-token"),
+            "slack-2": message("xoxb-test-token-slow"),
+        },
+    }
+    workflow = Workflow.objects.get(id=create_workflow(api, definition)["id"])
+    run = Run.objects.create(
+        workflow=workflow,
+        workflow_version=workflow.versions.get(version=workflow.version),
+        started_by=workflow.created_by,
+    )
+    worker = WorkerProcess(tmp_path / "worker.log", queue="slow-step", RUN_HEARTBEAT_SECONDS="0.2")
+    try:
+        run_execute_task.apply_async(args=[str(run.id)], queue="slow-step")
+        deadline = time.monotonic() + 20
+        while len(fake_slack.requests) < 2:  # the slow call has begun
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.6)  # a few beats
+
+        # When the worker dies during the slow call
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
+    finally:
+        worker.stop()
+
+    # Then the first step's record was already stored, so a retry will not send it again
+    assert list(StepRun.objects.filter(run_id=run.id).values_list("path", "status")) == [
+        ("trigger", "succeeded"),
+        ("slack-1", "succeeded"),
+    ]
