@@ -189,30 +189,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def signed_in_page(playwright: Any, chromium: str, base_url: str) -> tuple[Any, Any]:
+    """Headless Chromium signed in as the bench user, with the app's files already cached."""
+    browser = playwright.chromium.launch(
+        executable_path=chromium,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        headless=True,
+    )
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(base_url + "/sign-in")  # sets the CSRF cookie
+    csrf = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken")
+    answer = page.request.post(
+        base_url + "/api/auth/sign-in/",
+        data={"username": "bench", "password": PASSWORD},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert answer.ok, answer.text()
+    # Warm the HTTP cache with the app's files, as a returning user has them.
+    page.goto(base_url + "/")
+    page.wait_for_selector("text=Workflows")
+    return browser, page
+
+
 def measure(base_url: str, cases: list[Case], repeat: int, chromium: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            headless=True,
-        )
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
-        page = context.new_page()
-        page.goto(base_url + "/sign-in")  # sets the CSRF cookie
-        csrf = next(
-            cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken"
-        )
-        answer = page.request.post(
-            base_url + "/api/auth/sign-in/",
-            data={"username": "bench", "password": PASSWORD},
-            headers={"X-CSRFToken": csrf},
-        )
-        assert answer.ok, answer.text()
-        # Warm the HTTP cache with the app's files, as a returning user has them.
-        page.goto(base_url + "/")
-        page.wait_for_selector("text=Workflows")
+        browser, page = signed_in_page(playwright, chromium, base_url)
         # Alternate the two sides so that a busy machine slows both alike.
         for _ in range(repeat):
             for case in cases:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.builder_open import start_server
+from bench.builder_open import signed_in_page, start_server
 from bench.walkthrough import configure_django, rebuild_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -276,28 +276,9 @@ def measure(
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            headless=True,
-        )
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
-        page = context.new_page()
+        browser, page = signed_in_page(playwright, chromium, base_url)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(base_url + "/sign-in")  # sets the CSRF cookie
-        csrf = next(
-            cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken"
-        )
-        answer = page.request.post(
-            base_url + "/api/auth/sign-in/",
-            data={"username": "bench", "password": PASSWORD},
-            headers={"X-CSRFToken": csrf},
-        )
-        assert answer.ok, answer.text()
-        # Warm the HTTP cache with the app's files, as a returning user has them.
-        page.goto(base_url + "/")
-        page.wait_for_selector("text=Workflows")
         # Alternate the two sides so that a busy machine slows both alike.
         for attempt in range(repeat):
             for case in cases:
