@@ -109,41 +109,14 @@ class Case:
 
 def definition() -> dict[str, Any]:
     """The walkthrough's shape, without authentications: nothing is executed."""
-    return {
-        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
-        "steps_structure": [
-            {"name": "totango-1", "type": "normal"},
-            {
-                "name": "loop-1",
-                "type": "loop",
-                "content": {"_loop": [{"name": "slack-1", "type": "normal"}]},
-            },
-        ],
-        "steps": {
-            "totango-1": {
-                "title": "Search accounts",
-                "connector": "totango",
-                "operation": "search_data_raw",
-                "properties": {
-                    "data_type": {"type": "string", "value": "accounts"},
-                    "query": {"type": "string", "value": QUERY},
-                },
-            },
-            "loop-1": {
-                "connector": "loop",
-                "operation": "loop_list",
-                "properties": {"list": {"type": "jsonpath", "value": "$.steps.totango-1.hits"}},
-            },
-            "slack-1": {
-                "connector": "slack",
-                "operation": "send_message",
-                "properties": {
-                    "channel": {"type": "string", "value": "#customer-success"},
-                    "text": {"type": "jsonpath", "value": "$.steps.loop-1.value.display_name"},
-                },
-            },
-        },
-    }
+    from tests.conftest import walkthrough_definition  # needs Django set up
+
+    return walkthrough_definition(
+        totango_auth=None,
+        slack_auth=None,
+        query=QUERY,
+        text={"type": "jsonpath", "value": "$.steps.loop-1.value.display_name"},
+    )
 
 
 def store_run(owner: Any, label: str, step_runs: int) -> Case:

@@ -221,21 +221,47 @@ def slack_authentication(api: APIClient, server: FakeSlack, token: str = SLACK_T
     )
 
 
+INTERPOLATED_TEXT = {
+    "type": "string",
+    "value": "New paying account: {$.steps.loop-1.value.display_name}",
+}
+
+
 def walkthrough_definition(
     *,
-    totango_auth: str,
-    slack_auth: str,
+    totango_auth: str | None,
+    slack_auth: str | None,
     query: str = '{"terms": [], "fields": [], "count": 1000}',
     channel: str = "#customer-success",
     fetch_all_pages: bool | None = None,
+    text: dict[str, Any] = INTERPOLATED_TEXT,
 ) -> dict[str, Any]:
-    """The workflow of the Totango connector guide: search accounts, loop, post each to Slack."""
+    """The workflow of the Totango connector guide: search accounts, loop, post each to Slack.
+
+    `text` is the message's typed value; the guide's connector-snake makes it the jsonpath
+    `$.steps.loop-1.value.display_name`. Without authentications (None) it can be saved, not run.
+    """
     totango_properties: dict[str, Any] = {
         "data_type": {"type": "string", "value": "accounts"},
         "query": {"type": "string", "value": query},
     }
     if fetch_all_pages is not None:
         totango_properties["fetch_all_pages"] = {"type": "boolean", "value": fetch_all_pages}
+    totango: dict[str, Any] = {
+        "title": "Search accounts",
+        "connector": "totango",
+        "operation": "search_data_raw",
+        "properties": totango_properties,
+    }
+    slack: dict[str, Any] = {
+        "connector": "slack",
+        "operation": "send_message",
+        "properties": {"channel": {"type": "string", "value": channel}, "text": dict(text)},
+    }
+    if totango_auth is not None:
+        totango["authentication"] = totango_auth
+    if slack_auth is not None:
+        slack["authentication"] = slack_auth
     return {
         "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
         "steps_structure": [
@@ -247,30 +273,13 @@ def walkthrough_definition(
             },
         ],
         "steps": {
-            "totango-1": {
-                "title": "Search accounts",
-                "connector": "totango",
-                "operation": "search_data_raw",
-                "authentication": totango_auth,
-                "properties": totango_properties,
-            },
+            "totango-1": totango,
             "loop-1": {
                 "connector": "loop",
                 "operation": "loop_list",
                 "properties": {"list": {"type": "jsonpath", "value": "$.steps.totango-1.hits"}},
             },
-            "slack-1": {
-                "connector": "slack",
-                "operation": "send_message",
-                "authentication": slack_auth,
-                "properties": {
-                    "channel": {"type": "string", "value": channel},
-                    "text": {
-                        "type": "string",
-                        "value": "New paying account: {$.steps.loop-1.value.display_name}",
-                    },
-                },
-            },
+            "slack-1": slack,
         },
     }
 

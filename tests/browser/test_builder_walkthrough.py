@@ -33,48 +33,19 @@ from tests.browser.debug_steps import (
     tree_text,
     wait_run_status,
 )
+from tests.conftest import walkthrough_definition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def expected_definition(totango_auth: str, slack_auth: str) -> dict:
-    return {
-        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
-        "steps_structure": [
-            {"name": "totango-1", "type": "normal"},
-            {
-                "name": "loop-1",
-                "type": "loop",
-                "content": {"_loop": [{"name": "slack-1", "type": "normal"}]},
-            },
-        ],
-        "steps": {
-            "totango-1": {
-                "title": "Search accounts",
-                "connector": "totango",
-                "operation": "search_data_raw",
-                "authentication": totango_auth,
-                "properties": {
-                    "data_type": {"type": "string", "value": "accounts"},
-                    "query": {"type": "string", "value": QUERY},
-                },
-            },
-            "loop-1": {
-                "connector": "loop",
-                "operation": "loop_list",
-                "properties": {"list": {"type": "jsonpath", "value": "$.steps.totango-1.hits"}},
-            },
-            "slack-1": {
-                "connector": "slack",
-                "operation": "send_message",
-                "authentication": slack_auth,
-                "properties": {
-                    "channel": {"type": "string", "value": "#customer-success"},
-                    "text": {"type": "jsonpath", "value": "$.steps.loop-1.value.display_name"},
-                },
-            },
-        },
-    }
+    """What the guide's steps produce: the message mapped by the snake to the display name."""
+    return walkthrough_definition(
+        totango_auth=totango_auth,
+        slack_auth=slack_auth,
+        query=QUERY,
+        text={"type": "jsonpath", "value": "$.steps.loop-1.value.display_name"},
+    )
 
 
 def drag_connector(page: Page, title: str, drop_zone: str) -> None:
