@@ -1,4 +1,4 @@
-"""Checks that the loopback Totango and Slack fakes follow shared/reference/vendor-apis.md."""
+"""Checks that the loopback Totango and Slack fakes follow docs/vendors/vendor-apis.md."""
 
 from __future__ import annotations
 

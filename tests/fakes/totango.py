@@ -1,4 +1,4 @@
-"""Fake Totango API (search, touchpoints, events, accounts) per shared/reference/vendor-apis.md."""
+"""Fake Totango API (search, touchpoints, events, accounts) per docs/vendors/vendor-apis.md."""
 
 from __future__ import annotations
 
