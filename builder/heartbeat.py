@@ -2,7 +2,8 @@
 and brings cancellation to the engine.
 
 It beats from its own thread, so a long step (a slow vendor, retries) cannot make a live run
-look abandoned, and the engine learns of a cancellation without a query between steps.
+look abandoned, and the engine learns of a cancellation without a query between steps. The
+same event reaches the step's vendor call (ClientSettings.cancelled), which stops waiting.
 """
 
 from __future__ import annotations

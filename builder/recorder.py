@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 
+from django.db import DataError, transaction
+
 from auth_store.redaction import Redactor
-from builder.engine.executor import StepRecord
+from builder.engine.executor import StepRecord, StepStatus
 from builder.models import StepRun
+
+logger = logging.getLogger(__name__)
 
 # A batch is written when it holds this many records or is this old, whichever comes first:
 # few enough round trips for a fast loop, fresh enough for the debug panel and for a crash.
@@ -72,6 +77,56 @@ class DatabaseRunRecorder:
 
     def write_pending(self) -> None:
         if self.pending:
-            batch, self.pending = self.pending, []  # a batch the database refuses is not retried
-            StepRun.objects.bulk_create(batch)
+            batch, self.pending = self.pending, []
+            try:
+                StepRun.objects.bulk_create(batch)
+            except DataError:
+                # One record the database refuses (a value jsonb cannot hold, say) must not
+                # take the rest of the batch with it: each is written alone.
+                for step_run in batch:
+                    self.write_alone(step_run)
         self.last_flush = time.monotonic()
+
+    def write_alone(self, step_run: StepRun) -> None:
+        try:
+            with transaction.atomic():
+                step_run.save(force_insert=True)
+        except DataError as error:
+            self.write_note(step_run, error)
+
+    def write_note(self, step_run: StepRun, refused: DataError) -> None:
+        """Stores what can be said of a step whose record the database refused."""
+        logger.warning(
+            "The database refused the record of step %s of run %s (%s); a note is kept instead",
+            step_run.path,
+            self.run_id,
+            type(refused).__name__,
+        )
+        # The database's first line says what it refused; the value itself comes after.
+        reason = f"{type(refused).__name__}: {(str(refused).splitlines() or ['?'])[0]}"
+        note = StepRun(
+            run_id=self.run_id,
+            sequence=step_run.sequence,
+            # Cut to the columns, in case their length is what was refused.
+            **{
+                name: getattr(step_run, name)[: StepRun._meta.get_field(name).max_length]
+                for name in ("path", "step_name", "connector", "operation")
+            },
+            # Failed, so that retrying the run runs this step again rather than reuse an
+            # output that was never stored.
+            status=StepStatus.FAILED,
+            error=self.redactor.text(
+                f"The database refused this step's record ({reason}), so only this note of it "
+                f"is kept; the step itself {step_run.status}."
+            ),
+            retries=step_run.retries,
+            started_at=step_run.started_at,
+            duration_ms=step_run.duration_ms,
+        )
+        try:
+            with transaction.atomic():
+                note.save(force_insert=True)
+        except DataError:
+            logger.exception(
+                "The note for step %s of run %s was refused too", note.path, self.run_id
+            )

@@ -1,20 +1,27 @@
-"""The outbound HTTP client every service connector shares: timeouts, retries, error classes."""
+"""The outbound HTTP client every service connector shares: limits, retries, error classes."""
 
 from __future__ import annotations
 
 import copy
+import json
+import re
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 import certifi
 import httpx
 
 from connectors.errors import ConnectorError, RetryableError, TerminalError
+from connectors.network import CallCancelled, GuardedTransport, call_limits
+
+if TYPE_CHECKING:
+    from connectors.sdk import ClientSettings
 
 # A short, readable rendering of a vendor's error body for the step's error message.
 ErrorMessageReader = Callable[[httpx.Response], str]
@@ -24,6 +31,11 @@ MAX_ERROR_BODY_CHARS = 300
 # Backoff when the vendor gives no Retry-After: 0.5 s, 1 s, 2 s… capped.
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
+# Statuses whose answer has no body, whatever its Content-Length says.
+BODYLESS_STATUSES = frozenset({204, 304})
+# A body holding none of these cannot hold NaN, Infinity or a float too large to be finite
+# (1e400 or 309 digits): only one that does is parsed again to make sure.
+NON_FINITE_HINT = re.compile(rb"NaN|Infinity|[eE]\+?\d{3}|\d{309}")
 
 T = TypeVar("T")
 
@@ -69,6 +81,16 @@ class RetryPolicy:
 
     max_retries: int
     max_retry_after: float
+    # The run's cancellation: the wait before a retry ends when it is set.
+    cancelled: threading.Event | None = None
+
+    @classmethod
+    def from_settings(cls, settings: ClientSettings) -> RetryPolicy:
+        return cls(
+            max_retries=settings.max_retries,
+            max_retry_after=settings.max_retry_after,
+            cancelled=settings.cancelled,
+        )
 
     def call(self, attempt: Callable[[], T], *, log: list[str] | None) -> T:
         retries = 0
@@ -84,7 +106,13 @@ class RetryPolicy:
                     log.append(
                         f"Retry {retries} of {self.max_retries} in {delay:g}s: {error.message}"
                     )
-                time.sleep(delay)
+                self.wait(delay)
+
+    def wait(self, seconds: float) -> None:
+        if self.cancelled is None:
+            time.sleep(seconds)
+        elif self.cancelled.wait(seconds):
+            raise CallCancelled("Cancelled while waiting to retry.")
 
     def delay(self, error: RetryableError, retry: int) -> float:
         if error.retry_after is None:
@@ -111,24 +139,15 @@ class ServiceClient:
         service: str | None,
         base_url: str | None,
         headers: Mapping[str, str],
-        timeout: float,
-        max_retries: int,
-        max_retry_after: float,
+        settings: ClientSettings,
         error_message: ErrorMessageReader = describe_body,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
-        self.timeout = timeout
-        self.retry_policy = RetryPolicy(max_retries=max_retries, max_retry_after=max_retry_after)
+        self.settings = settings
+        self.retry_policy = RetryPolicy.from_settings(settings)
         self.error_message = error_message
-        self._client = httpx.Client(
-            headers=dict(headers),
-            timeout=timeout,
-            transport=transport,
-            follow_redirects=False,
-            verify=shared_ssl_context(),
-        )
+        self._client = new_httpx_client(settings, headers=headers)
         self._log: list[str] | None = None
 
     def for_log(self, log: list[str]) -> ServiceClient:
@@ -188,7 +207,9 @@ class ServiceClient:
         """
 
         def attempt() -> httpx.Response:
-            response = send_httpx(self._client, method, url, service=self.service, **kwargs)
+            response = send_httpx(
+                self._client, method, url, settings=self.settings, service=self.service, **kwargs
+            )
             self.raise_for_status(response, check=check)
             return response
 
@@ -212,29 +233,130 @@ class ServiceClient:
             )
 
 
+def new_httpx_client(settings: ClientSettings, *, headers: Mapping[str, str]) -> httpx.Client:
+    """An httpx client whose connections keep to the settings' network policy.
+
+    Redirects are not followed: a 3xx is the step's to see (and a followed one would still
+    connect through the same checks).
+    """
+    return httpx.Client(
+        headers=dict(headers),
+        timeout=settings.timeout,
+        transport=GuardedTransport(
+            ssl_context=shared_ssl_context(),
+            block_private_networks=settings.block_private_networks,
+        ),
+        follow_redirects=False,
+    )
+
+
 def send_httpx(
     client: httpx.Client,
     method: str,
     url: str,
     *,
+    settings: ClientSettings,
     service: str | None = None,
     timeout: float | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
-    """One httpx call with transport failures mapped to retryable errors a user can read."""
+    """One httpx call, body read, within the settings' limits; transport failures are mapped
+    to errors a user can read.
+
+    The whole call (connecting, waiting for the answer, reading the body) must end within
+    `timeout` (the step's own) or the settings' timeout; a set `settings.cancelled` stops it
+    (CallCancelled) even while it waits.
+    """
     host = urlsplit(url).netloc
     where = f"{service} at {host}" if service else host
-    if timeout is not None:
-        kwargs["timeout"] = timeout
+    seconds = timeout if timeout is not None else settings.timeout
+    which = "the step's Timeout" if timeout is not None else "CONNECTOR_HTTP_TIMEOUT"
     try:
-        return client.request(method, url, **kwargs)
+        with call_limits(seconds=seconds, cancelled=settings.cancelled):
+            request = client.build_request(method, url, timeout=seconds, **kwargs)
+            response = client.send(request, stream=True)
+            try:
+                read_body(response, limit=settings.max_response_bytes, where=where)
+            finally:
+                response.close()
     except httpx.TimeoutException:
-        seconds = timeout if timeout is not None else client.timeout.read
-        raise RetryableError(f"{where} did not answer within {seconds:g}s") from None
+        raise RetryableError(f"{where} did not answer within {seconds:g}s ({which})") from None
     except httpx.RemoteProtocolError:
         raise RetryableError(f"{where} closed the connection without answering") from None
     except httpx.TransportError as error:
         raise RetryableError(f"Could not connect to {where}: {type(error).__name__}") from None
+    if response.status_code not in RETRYABLE_STATUSES:  # those bodies are only quoted
+        refuse_non_finite_json(response, where=where)
+    return response
 
 
-__all__ = ["ConnectorError", "RetryPolicy", "RetryableError", "ServiceClient", "TerminalError"]
+def read_body(response: httpx.Response, *, limit: int, where: str) -> None:
+    """Reads a streamed response's body into it, refusing one over `limit` bytes having read
+    at most one chunk more.
+
+    The bytes counted are the decoded ones: a small gzip body can unpack to gigabytes.
+    """
+    too_large = TerminalError(
+        f"The response of {where} is larger than CONNECTOR_MAX_RESPONSE_BYTES ({limit} bytes)"
+    )
+    declared = response.headers.get("content-length", "")
+    has_body = response.request.method != "HEAD" and response.status_code not in BODYLESS_STATUSES
+    if has_body and declared.isdigit() and int(declared) > limit:
+        raise too_large  # refused before reading any of it
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    # Where Response.read() keeps the body (httpx is pinned): .content, .text and .json() then
+    # work as after read(), which offers no way to stop at a limit.
+    response._content = b"".join(chunks)
+
+
+class NotAJsonNumber(Exception):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def refuse_not_a_number(token: str) -> Any:
+    raise NotAJsonNumber(token)
+
+
+def finite_float(token: str) -> float:
+    value = float(token)
+    if value in (float("inf"), float("-inf")):
+        raise NotAJsonNumber(token)
+    return value
+
+
+def refuse_non_finite_json(response: httpx.Response, *, where: str) -> None:
+    """Refuses a JSON body holding NaN, Infinity or a number too large to be finite.
+
+    Python's json reads them, but they are not JSON: PostgreSQL refuses them in a step's
+    record, and no later step could send them on. Refused rather than changed into null, so
+    nothing stands in for a value the vendor never sent; the step fails saying why.
+    """
+    content_type = response.headers.get("content-type", "")
+    if "json" not in content_type or not NON_FINITE_HINT.search(response.content):
+        return
+    try:
+        json.loads(response.content, parse_constant=refuse_not_a_number, parse_float=finite_float)
+    except NotAJsonNumber as refused:
+        raise TerminalError(
+            f"{where} answered invalid JSON: {refused.token} is not a JSON number."
+        ) from None
+    except ValueError:
+        return  # not JSON at all: whoever reads it decides what that means (text, say)
+
+
+__all__ = [
+    "CallCancelled",
+    "ConnectorError",
+    "RetryPolicy",
+    "RetryableError",
+    "ServiceClient",
+    "TerminalError",
+]

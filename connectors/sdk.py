@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from connectors.http import ServiceClient
 
@@ -22,9 +25,14 @@ class OperationKind(StrEnum):
 class ClientSettings:
     """How outbound calls behave; comes from Django settings, passed in so connectors need none."""
 
-    timeout: float = 30.0
+    timeout: float = 30.0  # the whole of one call: connecting, waiting and reading the body
     max_retries: int = 3
     max_retry_after: float = 60.0
+    max_response_bytes: int = 10 * 1024 * 1024
+    # Refuse loopback, private, link-local and other non-public addresses (after DNS).
+    block_private_networks: bool = False
+    # Set when the run is cancelled (by its heartbeat thread): a call in flight stops at once.
+    cancelled: threading.Event | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -80,6 +88,10 @@ class Operation:
     uses_run_storage: bool = False
 
 
+def no_derived_secrets(fields: Mapping[str, Any]) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class AuthenticationSpec:
     """A connector's credential: its fields (JSON Schema, secret ones `writeOnly`) and their use."""
@@ -91,6 +103,14 @@ class AuthenticationSpec:
     connection_test: Callable[[OperationContext], str]
     # True when a step may run without one (the HTTP client calling a public URL).
     optional: bool = False
+    # What the client sends made from the secrets, given all the fields (a Basic header, the
+    # base64 of user:password): an endpoint that echoes requests shows these rather than
+    # the secrets, so they are redacted like the secrets. The redactor adds the URL-encoded
+    # and base64 forms of every value itself; list here what only this connector makes.
+    derived_secrets: Callable[[Mapping[str, Any]], list[str]] = no_derived_secrets
+    # Fields an organisational authentication must set: one every member may use must say
+    # where its credential may go (the HTTP client's base URL).
+    organisational_requires: tuple[str, ...] = ()
 
     @property
     def secret_fields(self) -> frozenset[str]:
@@ -99,6 +119,23 @@ class AuthenticationSpec:
             for name, schema in self.fields_schema.get("properties", {}).items()
             if schema.get("writeOnly")
         )
+
+    def secret_fields_for(self, fields: Mapping[str, Any]) -> frozenset[str]:
+        """The secret fields that apply to these fields.
+
+        A secret required only by an `if`/`then` of the schema (the HTTP client's password,
+        for auth_type basic) applies only while its condition holds, as the form shows it.
+        """
+        conditional: set[str] = set()
+        chosen: set[str] = set()
+        for part in (self.fields_schema, *self.fields_schema.get("allOf", ())):
+            if "if" not in part:
+                continue
+            names = set(part.get("then", {}).get("required", ())) & self.secret_fields
+            conditional |= names
+            if Draft202012Validator(part["if"]).is_valid(dict(fields)):
+                chosen |= names
+        return frozenset((self.secret_fields - conditional) | chosen)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
 from builder.engine.properties import UnresolvedPath
 from connectors.errors import AuthenticationFailed, ConnectorError, TerminalError
+from connectors.network import CallCancelled
 from connectors.registry import validate_inputs, validate_output
 from connectors.sdk import ClientSettings, OperationContext, OperationKind
 
@@ -356,6 +357,13 @@ class RunExecutor:
                 validate_output(step.operation, output)
             if step.operation.kind == OperationKind.BREAK:
                 self.check_break_target(output["loop"])
+        except CallCancelled as cancelled:
+            # The run was cancelled while this step waited on its vendor (settings.cancelled).
+            record.status = StepStatus.CANCELLED
+            record.error = str(cancelled)
+            record.duration_ms = (time.perf_counter() - clock) * 1000
+            self.recorder.record(record)
+            raise RunCancelled from None
         except Exception as error:  # every failure of a step is recorded, then stops the run
             record.status = StepStatus.FAILED
             record.error = self.describe_failure(step, error, authentication)

@@ -6,7 +6,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.errors import InputError, TerminalError
-from connectors.http_client.client import HttpClient, build_client, test_connection
+from connectors.http_client.client import (
+    HttpClient,
+    build_client,
+    derived_secrets,
+    test_connection,
+)
 from connectors.raw_http import REQUEST_PROPERTIES, request_body, response_body
 from connectors.sdk import AuthenticationSpec, Connector, Operation, OperationContext
 
@@ -150,9 +155,10 @@ AUTHENTICATION = AuthenticationSpec(
             "base_url": {
                 "type": "string",
                 "title": "Base URL",
-                "description": "Optional. When set, the credential is only ever sent to URLs "
-                "under it, steps may give a path instead of a full URL, and the connection "
-                "test calls it.",
+                "description": "Required for an organisational authentication, optional "
+                "for a personal one. When set, the credential is only ever sent to URLs under "
+                "it, steps may give a path instead of a full URL, and the connection test "
+                "calls it.",
                 "format": "uri",
             },
         },
@@ -174,6 +180,8 @@ AUTHENTICATION = AuthenticationSpec(
     client_factory=build_client,
     connection_test=test_connection,
     optional=True,
+    derived_secrets=derived_secrets,
+    organisational_requires=("base_url",),
 )
 
 CONNECTOR = Connector(

@@ -25,6 +25,16 @@ def credential_headers(credentials: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
+def derived_secrets(credentials: Mapping[str, Any]) -> list[str]:
+    """The header values made from the secrets, and a Basic header's base64 of user:password
+    alone (an echo may show it without its scheme)."""
+    try:
+        values = list(credential_headers(credentials).values())
+    except KeyError:  # a field of the chosen type is missing: nothing would be sent
+        return []
+    return values + [value.split(" ", 1)[1] for value in values if value.startswith("Basic ")]
+
+
 class HttpClient(ServiceClient):
     """A ServiceClient for any host: errors name the host; a 401 to a credential is refusal."""
 
@@ -47,9 +57,7 @@ def build_client(credentials: Mapping[str, Any], settings: ClientSettings) -> Ht
         has_credential=bool(headers),
         base_url=credentials.get("base_url") or None,
         headers=headers,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
-        max_retry_after=settings.max_retry_after,
+        settings=settings,
     )
 
 

@@ -2,7 +2,12 @@
 
 from connectors.raw_http import raw_http_request_operation
 from connectors.sdk import AuthenticationSpec, Connector
-from connectors.slack.client import DEFAULT_BASE_URL, build_client, test_connection
+from connectors.slack.client import (
+    DEFAULT_BASE_URL,
+    build_client,
+    derived_secrets,
+    test_connection,
+)
 from connectors.slack.operations import GET_USER_BY_EMAIL, LIST_CONVERSATIONS, SEND_MESSAGE
 
 AUTHENTICATION = AuthenticationSpec(
@@ -29,6 +34,7 @@ AUTHENTICATION = AuthenticationSpec(
     },
     client_factory=build_client,
     connection_test=test_connection,
+    derived_secrets=derived_secrets,
 )
 
 CONNECTOR = Connector(

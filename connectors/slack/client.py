@@ -25,12 +25,14 @@ class HttpxWebClient(WebClient):
 
     The stock client opens a new urllib connection per call; a loop posting thousands of
     messages pays for that on every one. Only the transport changes: slack-sdk still builds
-    the requests and parses and validates the responses.
+    the requests and parses and validates the responses. The calls keep to the settings'
+    limits (time, body size, network policy, cancellation) as every vendor call does.
     """
 
-    def __init__(self, *, http: httpx.Client, **kwargs: Any) -> None:
+    def __init__(self, *, http: httpx.Client, settings: ClientSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.http = http
+        self.settings = settings
 
     def _perform_urllib_http_request(self, *, url: str, args: dict[str, Any]) -> dict[str, Any]:
         headers = {key: str(value) for key, value in args["headers"].items()}
@@ -43,7 +45,15 @@ class HttpxWebClient(WebClient):
             request = {"data": args["params"]}
         else:
             request = {}
-        response = send_httpx(self.http, "POST", url, service="Slack", headers=headers, **request)
+        response = send_httpx(
+            self.http,
+            "POST",
+            url,
+            settings=self.settings,
+            service="Slack",
+            headers=headers,
+            **request,
+        )
         return {"status": response.status_code, "headers": response.headers, "body": response.text}
 
 
@@ -52,20 +62,17 @@ class SlackClient:
     retries (slack-sdk's own retry handlers are not used: they would neither log nor bound)."""
 
     def __init__(self, *, token: str, base_url: str, settings: ClientSettings) -> None:
-        self.retry_policy = RetryPolicy(
-            max_retries=settings.max_retries, max_retry_after=settings.max_retry_after
-        )
+        self.retry_policy = RetryPolicy.from_settings(settings)
         # Raw HTTP requests and slack-sdk calls share one connection pool.
         self.service_client = ServiceClient(
             service="Slack",
             base_url=base_url,
             headers={"Authorization": f"Bearer {token}"},
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-            max_retry_after=settings.max_retry_after,
+            settings=settings,
         )
         self.web = HttpxWebClient(
             http=self.service_client.httpx,
+            settings=settings,
             token=token,
             base_url=self.service_client.base_url,
             timeout=max(1, int(settings.timeout)),
@@ -111,6 +118,12 @@ def classify_slack_error(method: str, error: SlackApiError) -> Exception:
             f"Slack error on {method}: missing_scope (the bot needs {data.get('needed', '?')})"
         )
     return TerminalError(f"Slack error on {method}: {code}")
+
+
+def derived_secrets(credentials: Mapping[str, Any]) -> list[str]:
+    # slack-sdk and the raw HTTP request send the token as Authorization: Bearer <token>.
+    token = credentials.get("bot_token")
+    return [f"Bearer {token}"] if token else []
 
 
 def build_client(credentials: Mapping[str, Any], settings: ClientSettings) -> SlackClient:

@@ -49,6 +49,7 @@ AUTHENTICATION = AuthenticationSpec(
     },
     client_factory=build_client,
     connection_test=test_connection,
+    # The token travels as is, in the app-token header: nothing is derived from it.
 )
 
 CONNECTOR = Connector(

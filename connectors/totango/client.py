@@ -52,9 +52,7 @@ def build_client(credentials: Mapping[str, Any], settings: ClientSettings) -> To
         service="Totango",
         base_url=base_url_for(credentials),
         headers={"app-token": credentials["api_token"], "accept": "application/json"},
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
-        max_retry_after=settings.max_retry_after,
+        settings=settings,
         error_message=error_message,
     )
 

@@ -43,6 +43,7 @@ class Service:
     definition: Callable[[str], dict[str, Any]]  # token suffix → a one-step workflow
     bad_token_error: str
     timeout_seconds: float = 1.0
+    timeout_setting: str = "CONNECTOR_HTTP_TIMEOUT"  # what the timeout error names
 
     def run(self, api, suffix: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The finished run and its service step's record."""
@@ -135,6 +136,7 @@ def service(request, api, fake_totango, fake_slack) -> Service:
             + "). Authentication 'http auth' needs a new token."
         ),
         timeout_seconds=HTTP_CLIENT_TIMEOUT_SECONDS,
+        timeout_setting="the step's Timeout",
     )
 
 
@@ -202,8 +204,8 @@ def test_a_reply_slower_than_the_timeout_is_given_up_on(api, celery_worker, serv
 
     assert run["status"] == "failed"
     assert run["error"] == (
-        f"{where(service)} did not answer within {service.timeout_seconds:g}s; "
-        "gave up after 2 retries"
+        f"{where(service)} did not answer within {service.timeout_seconds:g}s "
+        f"({service.timeout_setting}); gave up after 2 retries"
     )
     assert step["retries"] == WORKER_MAX_RETRIES
 
