@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -75,6 +75,11 @@ class ConnectionTestSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("connector", str, description="Only those of this connector.")]
+    )
+)
 class AuthenticationViewSet(viewsets.ModelViewSet):
     serializer_class = AuthenticationSerializer
     queryset = Authentication.objects.none()  # for the schema; get_queryset filters per user

@@ -11,6 +11,7 @@ from django.db import models
 
 from auth_store.crypto import keyring
 from auth_store.redaction import register_secrets
+from connectors.registry import get_connector
 
 
 class Scope(models.TextChoices):
@@ -48,9 +49,23 @@ class Authentication(models.Model):
 
     @property
     def secrets(self) -> dict[str, Any]:
-        """The decrypted secret fields; every value is remembered for log redaction."""
+        """The decrypted secret fields; every value, and what the connector derives from
+        them, is remembered for log redaction."""
         values = json.loads(keyring().decrypt(self.encrypted_secrets))
-        register_secrets(value for value in values.values() if isinstance(value, str))
+        register_secrets(self.secrets_and_derived(values))
+        return values
+
+    @property
+    def values_to_redact(self) -> list[str]:
+        """What nobody may read back: the secrets and what the connector sends made of them
+        (a Basic header, say), which an endpoint echoing the request would show."""
+        return self.secrets_and_derived(self.secrets)
+
+    def secrets_and_derived(self, secrets: dict[str, Any]) -> list[str]:
+        values = [value for value in secrets.values() if isinstance(value, str)]
+        connector = get_connector(self.connector)
+        if connector is not None and connector.authentication is not None:
+            values += connector.authentication.derived_secrets({**self.settings, **secrets})
         return values
 
     def set_secrets(self, values: dict[str, Any]) -> None:

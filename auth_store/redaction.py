@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
 # Parts of the names of fields and headers that carry credentials wherever they appear,
@@ -36,18 +38,16 @@ def is_sensitive_name(name: str) -> bool:
     return any(part in lowered for part in SENSITIVE_NAME_PARTS)
 
 
-# Shorter values would redact ordinary words; no real credential is this short.
-MIN_SECRET_LENGTH = 6
-
 _known_secrets: set[str] = set()
 _lock = threading.Lock()
 _log_redactor: Redactor | None = None
 
 
 def register_secrets(values: Iterable[str]) -> None:
-    """Remembers decrypted secrets so the log filter can redact them from any log line."""
+    """Remembers decrypted secrets (and what connectors derive from them) so the log filter
+    can redact them from any log line."""
     global _log_redactor
-    new = {value for value in values if len(value) >= MIN_SECRET_LENGTH} - _known_secrets
+    new = {value for value in values if value} - _known_secrets
     if new:
         with _lock:
             _known_secrets.update(new)
@@ -63,18 +63,43 @@ def log_redactor() -> Redactor | None:
         return _log_redactor
 
 
+def encoded_forms(secret: str) -> set[str]:
+    """The secret as it travels URL-encoded (a query, a form, a path) or base64-encoded.
+
+    Base64 inside a longer value (user:password, a JSON blob) depends on where the secret
+    starts modulo 3 bytes: for each of the three alignments, the characters that encode the
+    secret's bytes alone are the same wherever it sits, so those are redacted.
+    """
+    forms = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    data = secret.encode()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.add(encode(data).decode("ascii"))
+        for offset in range(3):
+            encoded = encode(b"\0" * offset + data).decode("ascii")
+            # Characters 6 bits each: skip those holding bits of the offset's bytes, stop
+            # before the one holding bits of whatever follows the secret.
+            start, end = -(-8 * offset // 6), 8 * (offset + len(data)) // 6
+            forms.add(encoded[start:end])
+    return {form for form in forms if form}
+
+
 class Redactor:
-    """Replaces every occurrence of the given secrets in a JSON value or a string."""
+    """Replaces every occurrence of the given secrets in a JSON value or a string.
+
+    Every non-empty secret is redacted, whatever its length: authentication_create refuses
+    secrets shorter than AUTHENTICATION_MIN_SECRET_LENGTH, so a short one can only be a value
+    stored before that rule, and it is still a secret.
+    """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         forms: set[str] = set()
         for secret in secrets:
-            if len(secret) >= MIN_SECRET_LENGTH:
-                # A secret with quotes, backslashes or newlines also appears escaped: in JSON
-                # (and so in the fast check below) and in reprs inside error messages.
-                forms.update(
-                    (secret, json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1])
-                )
+            if not secret:
+                continue
+            # A secret with quotes, backslashes or newlines also appears escaped: in JSON
+            # (and so in the fast check below) and in reprs inside error messages.
+            forms.update((secret, json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1]))
+            forms.update(encoded_forms(secret))
         # Longest first, so a secret containing another is replaced whole.
         self.secrets = sorted(forms, key=len, reverse=True)
 

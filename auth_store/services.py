@@ -61,11 +61,17 @@ def connector_with_authentication(key: str) -> Connector:
 
 
 def split_fields(
-    connector: Connector, fields: Any, *, previous_secrets: dict[str, Any] | None = None
+    connector: Connector,
+    fields: Any,
+    *,
+    scope: str,
+    previous_secrets: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validates the connector's fields and splits them into (settings, secrets).
 
-    On update a secret left out keeps its stored value, so nobody has to re-enter it.
+    On update a secret left out keeps its stored value, so nobody has to re-enter it. Only
+    the secrets of the chosen kind apply (a bearer token, not a Basic password): the others
+    are not kept.
     """
     if not isinstance(fields, dict):
         raise AuthenticationInvalid({"fields": "must be an object of the connector's fields"})
@@ -91,18 +97,68 @@ def split_fields(
             errors.setdefault(
                 f"fields.{name}", f"'{name}' must be an http(s) URL such as https://example.com."
             )
+    applicable = spec.secret_fields_for(merged)
+    for path, message in {
+        **short_secret_errors({name: merged.get(name) for name in applicable}),
+        **organisational_errors(connector, scope=scope, settings=merged),
+    }.items():
+        errors.setdefault(path, message)
     if errors:
-        raise AuthenticationInvalid(errors)
+        raise AuthenticationInvalid(dict(sorted(errors.items())))
     settings = {name: value for name, value in merged.items() if name not in secret_names}
-    secrets = {name: value for name, value in merged.items() if name in secret_names}
+    secrets = {name: value for name, value in merged.items() if name in applicable}
     return settings, secrets
+
+
+def short_secret_errors(secrets: dict[str, Any]) -> dict[str, str]:
+    """Secrets too short to redact, by field path.
+
+    Refused rather than redacted: a value of a few characters turns up by chance in ordinary
+    output (ids, words, numbers), so redacting it would shred step runs, and each shredded
+    spot would show a viewer where the secret occurs: a way to guess it. Every secret long
+    enough to be saved is then redacted wherever it appears (auth_store/redaction.py).
+    """
+    minimum = django_settings.AUTHENTICATION_MIN_SECRET_LENGTH
+    return {
+        f"fields.{name}": f"'{name}' must be at least {minimum} characters: a shorter secret "
+        "cannot be redacted safely (AUTHENTICATION_MIN_SECRET_LENGTH)."
+        for name, value in secrets.items()
+        if isinstance(value, str) and len(value) < minimum
+    }
+
+
+def organisational_errors(
+    connector: Connector, *, scope: str, settings: dict[str, Any]
+) -> dict[str, str]:
+    """Fields an organisational authentication lacks: every member may use it, so it must say
+    where its credential may go (an HTTP client credential without a base URL could be sent
+    by anyone to any host)."""
+    if scope != Scope.ORGANISATIONAL:
+        return {}
+    return {
+        f"fields.{name}": f"'{name}' is required for an organisational authentication: every "
+        "member may use it, so it must say where its credential may be sent."
+        for name in connector.authentication.organisational_requires
+        if not settings.get(name)
+    }
+
+
+def authentication_missing_fields(authentication: Authentication) -> list[str]:
+    """The fields a stored authentication lacks for its scope (see organisational_errors)."""
+    connector = get_connector(authentication.connector)
+    if connector is None or connector.authentication is None:
+        return []
+    errors = organisational_errors(
+        connector, scope=authentication.scope, settings=authentication.settings
+    )
+    return [path.removeprefix("fields.") for path in errors]
 
 
 def authentication_create(
     *, owner: AbstractBaseUser, name: str, connector: str, scope: str, fields: Any
 ) -> Authentication:
     spec_connector = connector_with_authentication(connector)
-    settings, secrets = split_fields(spec_connector, fields)
+    settings, secrets = split_fields(spec_connector, fields, scope=scope)
     authentication = Authentication(
         organisation=owner.membership.organisation,
         owner=owner,
@@ -129,13 +185,18 @@ def authentication_update(
         authentication.scope = scope
     if fields is not None:
         connector = connector_with_authentication(authentication.connector)
+        spec = connector.authentication
         previous = {**authentication.settings, **authentication.secrets}
         if settings_change(authentication, fields):
             # Where the secret is sent (data center, base URL) is changing: a stored secret
             # must not follow it, or anyone allowed to edit could send it to their own host.
-            missing = sorted(
-                connector.authentication.secret_fields - {k for k, v in fields.items() if v}
-            )
+            changed = {
+                **authentication.settings,
+                **{
+                    k: v for k, v in fields.items() if v is not None and k not in spec.secret_fields
+                },
+            }
+            missing = sorted(spec.secret_fields_for(changed) - {k for k, v in fields.items() if v})
             if missing:
                 raise AuthenticationInvalid(
                     {
@@ -144,9 +205,17 @@ def authentication_update(
                     }
                 )
             previous = dict(authentication.settings)
-        settings, secrets = split_fields(connector, fields, previous_secrets=previous)
+        settings, secrets = split_fields(
+            connector, fields, scope=authentication.scope, previous_secrets=previous
+        )
         authentication.settings = settings
         authentication.set_secrets(secrets)
+    elif scope is not None:
+        connector = get_connector(authentication.connector)
+        if connector is not None and connector.authentication is not None:
+            errors = organisational_errors(connector, scope=scope, settings=authentication.settings)
+            if errors:
+                raise AuthenticationInvalid(errors)
     authentication.save()
     return authentication
 
@@ -174,6 +243,8 @@ def client_settings() -> ClientSettings:
         timeout=django_settings.CONNECTOR_HTTP_TIMEOUT,
         max_retries=django_settings.CONNECTOR_MAX_RETRIES,
         max_retry_after=django_settings.CONNECTOR_MAX_RETRY_AFTER,
+        max_response_bytes=django_settings.CONNECTOR_MAX_RESPONSE_BYTES,
+        block_private_networks=django_settings.CONNECTOR_BLOCK_PRIVATE_NETWORKS,
     )
 
 
@@ -190,10 +261,7 @@ def authentication_test(*, authentication: Authentication) -> tuple[bool, str]:
         return True, spec.connection_test(context)
     except ConnectorError as error:
         # A vendor may quote the credential back in its error: never show it.
-        redactor = Redactor(
-            value for value in authentication.secrets.values() if isinstance(value, str)
-        )
-        return False, redactor.text(error.message)
+        return False, Redactor(authentication.values_to_redact).text(error.message)
     finally:
         client.close()
 

@@ -13,12 +13,13 @@ from django.conf import settings
 from django.core.management import call_command
 
 from auth_store.crypto import keyring
-from auth_store.models import Authentication
+from auth_store.models import Authentication, Scope
 from tests.conftest import (
     ROOT,
     all_step_runs,
     create_authentication,
     run_workflow,
+    single_step_definition,
     walkthrough_definition,
     worker_environment,
 )
@@ -26,6 +27,25 @@ from tests.conftest import (
 TOTANGO_SECRET = "tt-8c1f2e7a-totango-secret"
 SLACK_SECRET = "xoxb-5521-slack-secret-value"
 HEADER_SECRET = "header-secret-d41d8cd9"
+
+
+def database_dump() -> str:
+    """Every row of the test database, as pg_dump writes it."""
+    database = settings.DATABASES["default"]
+    return subprocess.run(
+        [
+            "pg_dump",
+            "--data-only",
+            "-h",
+            database["HOST"],
+            "-U",
+            database["USER"] or "postgres",
+            database["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 @pytest.mark.django_db(transaction=True)
@@ -84,21 +104,7 @@ def test_no_secret_in_clear_in_database_api_step_runs_or_logs(
     )  # it was sent
 
     # Then no table of the database holds a secret in clear, as pg_dump sees it
-    database = settings.DATABASES["default"]
-    dump = subprocess.run(
-        [
-            "pg_dump",
-            "--data-only",
-            "-h",
-            database["HOST"],
-            "-U",
-            database["USER"] or "postgres",
-            database["NAME"],
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    dump = database_dump()
     assert "auth_store_authentication" in dump
     assert "fernet:" in dump
     # And nothing the API answers, no step run and no log line holds one
@@ -337,3 +343,139 @@ def test_secrets_escaped_in_json_or_reprs_and_nul_bytes_are_redacted():
         "bin": "a\ufffdb",
     }
     assert redactor.text("bad value: 'pa\"ss\\\\word-123'") == "bad value: '[redacted]'"
+
+
+@pytest.mark.django_db
+def test_only_the_secrets_of_the_chosen_auth_type_are_asked_for_and_kept(api):
+    # Given a bearer authentication, sent with a stray password of another auth type
+    created = api.post(
+        "/api/authentications/",
+        {
+            "name": "Bearer",
+            "connector": "http",
+            "scope": "personal",
+            "fields": {
+                "auth_type": "bearer",
+                "token": "bearer-token-1",
+                "password": "stray-password",
+                "base_url": "https://api.example.com/",
+            },
+        },
+        format="json",
+    ).json()
+    url = f"/api/authentications/{created['id']}/"
+
+    # When it is moved to another base URL, without and then with its token
+    without_token = api.patch(
+        url,
+        {"fields": {"auth_type": "bearer", "base_url": "https://api.example.org/"}},
+        format="json",
+    )
+    moved = api.patch(
+        url,
+        {
+            "fields": {
+                "auth_type": "bearer",
+                "base_url": "https://api.example.org/",
+                "token": "bearer-token-2",
+            }
+        },
+        format="json",
+    )
+    # And then switched to basic, giving the basic fields alone
+    switched = api.patch(
+        url,
+        {"fields": {"auth_type": "basic", "username": "ada", "password": "basic-password"}},
+        format="json",
+    )
+
+    # Then only the bearer token was ever asked for, and only the chosen type's secret is kept
+    assert created["secrets_set"] == ["token"]
+    assert without_token.status_code == 400
+    assert without_token.json()["errors"] == [
+        {
+            "path": "fields.token",
+            "message": "'token' must be entered again when the other fields change.",
+        }
+    ]
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["secrets_set"] == ["token"]
+    assert switched.status_code == 200, switched.json()
+    assert switched.json()["secrets_set"] == ["password"]
+    assert Authentication.objects.get(id=created["id"]).secrets == {"password": "basic-password"}
+
+
+ORGANISATIONAL_NEEDS_BASE_URL = {
+    "path": "fields.base_url",
+    "message": "'base_url' is required for an organisational authentication: every member "
+    "may use it, so it must say where its credential may be sent.",
+}
+
+
+@pytest.mark.django_db
+def test_an_organisational_http_authentication_needs_a_base_url(api):
+    def create(scope: str, **fields: str):
+        return api.post(
+            "/api/authentications/",
+            {
+                "name": "Shared bearer",
+                "connector": "http",
+                "scope": scope,
+                "fields": {"auth_type": "bearer", "token": "shared-token-1", **fields},
+            },
+            format="json",
+        )
+
+    unbound = create("organisational")
+    personal = create("personal")
+    promoted = api.patch(
+        f"/api/authentications/{personal.json()['id']}/", {"scope": "organisational"}, format="json"
+    )
+    bound = create("organisational", base_url="https://api.example.com/")
+
+    assert unbound.status_code == 400
+    assert unbound.json()["errors"] == [ORGANISATIONAL_NEEDS_BASE_URL]
+    assert personal.status_code == 201
+    assert promoted.status_code == 400
+    assert promoted.json()["errors"] == [ORGANISATIONAL_NEEDS_BASE_URL]
+    assert Authentication.objects.get(id=personal.json()["id"]).scope == "personal"
+    assert bound.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organisational_http_authentication_stored_without_a_base_url_is_not_sent(
+    api, organisation, celery_worker, fake_slack
+):
+    # Given an organisational bearer authentication stored before base URLs were required
+    authentication = Authentication(
+        organisation=organisation,
+        owner=organisation.memberships.get().user,
+        name="Legacy shared bearer",
+        connector="http",
+        scope=Scope.ORGANISATIONAL,
+        settings={"auth_type": "bearer"},
+    )
+    authentication.set_secrets({"token": "legacy-shared-token"})
+    authentication.save()
+    fake_slack.reset()
+
+    # When a step sends a request with it to a host of the member's choosing
+    run = run_workflow(
+        api,
+        single_step_definition(
+            "http",
+            "http_request",
+            {
+                "method": {"type": "string", "value": "GET"},
+                "url": {"type": "string", "value": fake_slack.base_url + "/api/auth.test"},
+            },
+            str(authentication.id),
+        ),
+    )
+
+    # Then the run fails naming the authentication and what it lacks, and nothing was sent
+    assert run["status"] == "failed"
+    assert run["failed_step"] == "http-1"
+    assert "Legacy shared bearer" in run["error"]
+    assert "base_url" in run["error"]
+    assert fake_slack.requests == []

@@ -105,7 +105,9 @@ def test_http_connection_test_with_a_refused_credential_quotes_the_answer(api, f
 
 
 def test_http_connection_test_without_a_base_url_says_what_it_needs(api):
-    authentication = create_authentication(api, "http", {"auth_type": "bearer", "token": "t0ken-1"})
+    authentication = create_authentication(
+        api, "http", {"auth_type": "bearer", "token": "t0ken-1234"}
+    )
 
     answer = connection_test(api, authentication)
 
