@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +17,17 @@ from django.utils import timezone
 
 from auth_store.models import Authentication
 from auth_store.redaction import Redactor
-from auth_store.services import authentications_usable_by, client_settings
-from builder.engine.definition import StepPlan, WorkflowPlan, compile_definition
+from auth_store.services import (
+    authentication_missing_fields,
+    authentications_usable_by,
+    client_settings,
+)
+from builder.engine.definition import (
+    DefinitionLimits,
+    StepPlan,
+    WorkflowPlan,
+    compile_definition,
+)
 from builder.engine.errors import DefinitionError, FieldError
 from builder.engine.executor import (
     AuthenticationUnavailable,
@@ -64,7 +74,7 @@ def workflow_validate(
     (a run checks again who may use it). A step whose operation or properties change must
     use an authentication the editor may use, or it could be turned against its owner.
     """
-    plan = compile_definition(definition)
+    plan = compile_definition(definition, definition_limits())
     kept = unchanged_step_authentications(previous, definition)
     errors = []
     usable = authentications_by_id(user=user, ids=plan.authentication_ids)
@@ -87,6 +97,18 @@ def workflow_validate(
     if errors:
         raise DefinitionError(errors)
     return plan
+
+
+def definition_limits() -> DefinitionLimits:
+    """The settings' bounds, and the longest step path the database columns can hold."""
+    return DefinitionLimits(
+        max_nesting=settings.DEFINITION_MAX_NESTING,
+        max_path_length=min(column_length(StepRun, "path"), column_length(Run, "failed_step")),
+    )
+
+
+def column_length(model: type[Run] | type[StepRun], field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def plan_steps_with_paths(plan: WorkflowPlan) -> Iterator[tuple[str, StepPlan]]:
@@ -229,7 +251,8 @@ def run_enqueue(*, run_id: uuid.UUID) -> None:
 
 
 def run_cancel(*, run: Run) -> Run:
-    """Stops a queued run at once and a running one between two steps."""
+    """Stops a queued run at once; a running one stops at its next step, or sooner if that
+    step is waiting on a vendor (the call in flight is interrupted)."""
     if run.status in FINISHED_STATUSES:
         raise RunNotCancellable(f"the run has already {run.status}")
     Run.objects.filter(id=run.id, status=RunStatus.QUEUED).update(
@@ -260,7 +283,8 @@ def run_execute(*, run_id: str) -> bool:
         return run_recover_if_lost(run_id=run_id)
     run = Run.objects.select_related("workflow_version", "started_by").get(id=run_id)
     try:
-        plan = compile_definition(run.workflow_version.definition)
+        # Checked again: a definition saved before a limit was lowered fails here, clearly.
+        plan = compile_definition(run.workflow_version.definition, definition_limits())
     except DefinitionError as error:
         run_finish(
             run_id=run.id, status=RunStatus.FAILED, error=f"The workflow is invalid: {error}"
@@ -268,10 +292,9 @@ def run_execute(*, run_id: str) -> bool:
         return True
     authentications = authentications_by_id(user=run.started_by, ids=plan.authentication_ids)
     redactor = Redactor(
-        secret
+        value
         for authentication in authentications.values()
-        for secret in authentication.secrets.values()
-        if isinstance(secret, str)
+        for value in authentication.values_to_redact
     )
 
     def resolve_authentication(authentication_id: str) -> ResolvedAuthentication:
@@ -280,6 +303,15 @@ def run_execute(*, run_id: str) -> bool:
             raise AuthenticationUnavailable(
                 f"Authentication {authentication_id} no longer exists or may not be used by "
                 f"{run.started_by.get_username()}: choose another in the step's Authenticate tab."
+            )
+        # One stored before organisational authentications had to say where their
+        # credential may go is not sent anywhere until it says so.
+        lacking = authentication_missing_fields(authentication)
+        if lacking:
+            raise AuthenticationUnavailable(
+                f"Authentication {authentication.name!r} is organisational but has no "
+                f"{', '.join(lacking)}, so every member could send it anywhere: set it in "
+                "the Authentications page."
             )
         return ResolvedAuthentication(
             name=authentication.name,
@@ -299,7 +331,8 @@ def run_execute(*, run_id: str) -> bool:
             plan=plan,
             recorder=recorder,
             authentications=resolve_authentication,
-            settings=client_settings(),
+            # A cancellation seen by the heartbeat also stops a vendor call in flight.
+            settings=replace(client_settings(), cancelled=heartbeat.cancel_requested),
             reuse=reusable_outputs(run.retry_of_id) if run.retry_of_id else None,
             progress=progress,
             time_limit=settings.RUN_TIME_LIMIT_SECONDS,
@@ -340,10 +373,24 @@ def run_finish(
     error: str = "",
     progress: dict[str, Any] | None = None,
 ) -> None:
+    """Ends a running run. Also the fallback when something outside the steps failed, so it
+    must not fail itself: what goes into a column is made to fit it."""
     changes: dict[str, Any] = {"progress": progress} if progress is not None else {}
     Run.objects.filter(id=run_id, status=RunStatus.RUNNING).update(
-        status=status, failed_step=failed_step, error=error, finished_at=timezone.now(), **changes
+        status=status,
+        failed_step=storable_text(failed_step, column_length(Run, "failed_step")),
+        error=storable_text(error),
+        finished_at=timezone.now(),
+        **changes,
     )
+
+
+def storable_text(text: str, max_length: int | None = None) -> str:
+    """Text PostgreSQL can store: no NUL character, and cut to the column's length."""
+    text = text.replace("\x00", "\ufffd")
+    if max_length is not None and len(text) > max_length:
+        return text[: max_length - 1] + "…"
+    return text
 
 
 def reusable_outputs(run_id: uuid.UUID) -> dict[str, EarlierStep]:

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import (
+    all_step_runs,
     create_workflow,
+    run_workflow,
     slack_authentication,
     totango_authentication,
     walkthrough_definition,
@@ -275,4 +277,81 @@ def test_a_connector_that_is_not_a_string_is_refused_naming_the_field(api, defin
 
     assert save_errors(api, definition) == [
         {"path": "steps.slack-1.connector", "message": "unknown connector {'key': 'slack'}"}
+    ]
+
+
+def storage_step_reading(path: str) -> dict[str, Any]:
+    """A workflow whose one step keeps what `path` finds, so its output shows it."""
+    return {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [{"name": "keep", "type": "normal"}],
+        "steps": {
+            "keep": {
+                "connector": "storage",
+                "operation": "set_value",
+                "properties": {
+                    "key": {"type": "string", "value": "found"},
+                    "value": {"type": "jsonpath", "value": path},
+                },
+            }
+        },
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_descendant_jsonpath_finds_every_match_below_the_step(api, celery_worker):
+    payload = {"account": {"name": "Acme"}, "contacts": [{"name": "Ada"}, {"name": "Bob"}]}
+
+    run = run_workflow(api, storage_step_reading("$.steps.trigger..name"), payload=payload)
+
+    assert run["status"] == "succeeded", run
+    assert all_step_runs(api, run["id"])[-1]["output"] == {"value": ["Acme", "Ada", "Bob"]}
+
+
+def test_descendant_jsonpath_that_names_no_step_says_it_must_read_from_one(api):
+    assert save_errors(api, storage_step_reading("$..name")) == [
+        {
+            "path": "steps.keep.properties.value",
+            "message": "$..name must read from a step, as in $.steps.<step name>.…",
+        }
+    ]
+
+
+SUPPORTED = (
+    "which is not supported: a jsonpath here starts at $ and goes down with .name, ['name'], "
+    "[n], [a:b], * and .. (descendants)."
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "construct"),
+    [
+        ("$.steps.trigger.`parent`", "`parent`"),
+        ("$.steps.trigger.`this`", "`this`"),
+        ("$.steps.trigger.a where b", "where"),
+        ("$.steps.trigger.a | $.steps.trigger.b", "| (union)"),
+        ("$.steps.trigger.a.$.steps.later", "a $ after the start of the path"),
+    ],
+)
+def test_jsonpath_construct_the_engine_does_not_run_is_refused_naming_it(api, path, construct):
+    assert save_errors(api, storage_step_reading(path)) == [
+        {
+            "path": "steps.keep.properties.value.value",
+            "message": f"{path!r} uses {construct}, {SUPPORTED}",
+        }
+    ]
+
+
+def test_unsupported_jsonpath_in_an_interpolation_is_refused(api):
+    definition = storage_step_reading("$.steps.trigger.a")
+    definition["steps"]["keep"]["properties"]["value"] = {
+        "type": "string",
+        "value": "Hello {$.steps.trigger.`parent`}",
+    }
+
+    assert save_errors(api, definition) == [
+        {
+            "path": "steps.keep.properties.value.value",
+            "message": f"'$.steps.trigger.`parent`' uses `parent`, {SUPPORTED}",
+        }
     ]

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from auth_store.services import AuthenticationInvalid
+from builder.api.parsers import RequestBodyInvalid
 from builder.engine.errors import DefinitionError
 from builder.services import RunNotCancellable, RunNotRetryable, StaleVersion
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestBodyInvalid):
+        return Response({"detail": str(exc.detail), "errors": exc.errors}, status=400)
     if isinstance(exc, DefinitionError):
         return Response(
             {
@@ -67,3 +72,10 @@ def flatten_field_errors(data: Any, prefix: str = ""):
             yield from flatten_field_errors(item, f"{prefix}.{index}")
     else:
         yield {"path": prefix, "message": str(data)}
+
+
+def api_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a URL no route matches: JSON under /api/, as the schema documents."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found: no API endpoint has this path."}, status=404)
+    return page_not_found(request, exception)

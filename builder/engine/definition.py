@@ -22,8 +22,10 @@ from connectors.registry import describe_validation_error, get_connector, schema
 from connectors.sdk import Connector, Operation, OperationKind
 
 TRIGGER_NAME = "trigger"
-# Short enough that nested loop paths (loop-1[3].slack-1) fit the step run's columns.
 STEP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
+# A step inside loops runs at a path such as loop-1[3].loop-2[12].slack-1. The room kept for
+# each iteration number: no list held in memory has 10^10 items.
+LOOP_INDEX_DIGITS = 10
 # The structure type of a step follows its operation's kind.
 STRUCTURE_TYPES = {
     OperationKind.ACTION: "normal",
@@ -33,6 +35,15 @@ STRUCTURE_TYPES = {
 }
 LOOP_LANE = "_loop"
 STEP_KEYS = {"title", "connector", "operation", "authentication", "properties"}
+
+
+@dataclass(frozen=True)
+class DefinitionLimits:
+    """Bounds a definition must keep so that every run of it can be recorded; the defaults are
+    those of the settings, which the services pass in."""
+
+    max_nesting: int = 8  # loops and branches one step may be inside (DEFINITION_MAX_NESTING)
+    max_path_length: int = 1000  # characters of a step run's path (its database column)
 
 
 @dataclass(frozen=True)
@@ -87,10 +98,13 @@ class WorkflowPlan:
 class DefinitionCompiler:
     """Walks a definition once in execution order, collecting every error with its path."""
 
-    def __init__(self, definition: Any) -> None:
+    def __init__(self, definition: Any, limits: DefinitionLimits) -> None:
         self.definition = definition
+        self.limits = limits
         self.errors: list[FieldError] = []
         self.placed: set[str] = set()
+        # Set when a refused step's content was not walked: its steps are then not "unplaced".
+        self.skipped_content = False
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path=path, message=message))
@@ -112,9 +126,9 @@ class DefinitionCompiler:
 
         trigger = self.compile_trigger(definition.get("trigger"))
         compiled = self.compile_lane(
-            structure, "steps_structure", steps, visible={TRIGGER_NAME}, loops=()
+            structure, "steps_structure", steps, visible={TRIGGER_NAME}, loops=(), depth=0
         )
-        for name in steps:
+        for name in steps if not self.skipped_content else ():
             if name not in self.placed:
                 self.error(f"steps.{name}", f"step {name!r} is not placed in steps_structure")
         if self.errors or trigger is None:
@@ -140,9 +154,11 @@ class DefinitionCompiler:
         steps: dict[str, Any],
         visible: set[str],
         loops: tuple[str, ...],
+        depth: int,
     ) -> tuple[StepPlan, ...]:
         """Compiles a list of steps; what they make visible stays in this lane (a loop body or
-        a branch lane may not run, so the steps after it cannot read from inside it)."""
+        a branch lane may not run, so the steps after it cannot read from inside it).
+        `depth` counts the loops and branches the lane is inside."""
         if not isinstance(lane, list):
             self.error(path, "must be a list of steps")
             return ()
@@ -150,7 +166,7 @@ class DefinitionCompiler:
         visible = set(visible)
         for index, node in enumerate(lane):
             node_path = f"{path}.{index}"
-            plan = self.compile_node(node, node_path, steps, visible, loops)
+            plan = self.compile_node(node, node_path, steps, visible, loops, depth)
             if plan is not None:
                 compiled.append(plan)
                 # A loop's value and index exist only inside it: later steps cannot read them.
@@ -165,15 +181,37 @@ class DefinitionCompiler:
         steps: dict[str, Any],
         visible: set[str],
         loops: tuple[str, ...],
+        depth: int,
     ) -> StepPlan | None:
         if not isinstance(node, dict):
             self.error(path, 'must be an object such as {"name": "slack-1", "type": "normal"}')
+            return None
+        if depth > self.limits.max_nesting:
+            # Not walked further: a definition may nest far deeper than is worth reporting.
+            self.skipped_content = True
+            self.error(
+                path,
+                f"this step is inside {depth} loops and branches; at most "
+                f"{self.limits.max_nesting} may be nested (DEFINITION_MAX_NESTING)",
+            )
             return None
         name, kind = node.get("name"), node.get("type", "normal")
         if not isinstance(name, str) or not STEP_NAME.match(name) or name == TRIGGER_NAME:
             self.error(
                 f"{path}.name",
                 f"{name!r} is not a valid step name (up to 100 letters, digits, _ and -, e.g. slack-1)",
+            )
+            return None
+        longest_path = longest_step_path(loops, name)
+        if longest_path > self.limits.max_path_length:
+            self.skipped_content = True
+            self.error(
+                f"{path}.name",
+                f"step {name!r} inside {len(loops)} loops runs at paths of up to {longest_path} "
+                f"characters (each loop adds its name and an iteration number of up to "
+                f"{LOOP_INDEX_DIGITS} digits), more than the {self.limits.max_path_length} a "
+                "step run's path can hold: shorten the names of the step and its loops, or nest "
+                "fewer loops",
             )
             return None
         if name in self.placed:
@@ -218,10 +256,13 @@ class DefinitionCompiler:
                 steps,
                 visible | {name},
                 (*loops, name),
+                depth + 1,
             )
             return replace(plan, body=body)
         if kind == "branch":
-            return self.compile_branch(plan, content, content_path, steps, visible | {name}, loops)
+            return self.compile_branch(
+                plan, content, content_path, steps, visible | {name}, loops, depth + 1
+            )
         if content is not None:
             self.error(content_path, "only loop and branch steps have content")
         return plan
@@ -234,6 +275,7 @@ class DefinitionCompiler:
         steps: dict[str, Any],
         visible: set[str],
         loops: tuple[str, ...],
+        depth: int,
     ) -> StepPlan:
         if not isinstance(content, dict):
             self.error(path, 'a branch needs content such as {"true": [...], "false": [...]}')
@@ -248,7 +290,10 @@ class DefinitionCompiler:
                         f"not {lane_name!r}: its steps would never run",
                     )
         lanes = tuple(
-            (str(lane_name), self.compile_lane(lane, f"{path}.{lane_name}", steps, visible, loops))
+            (
+                str(lane_name),
+                self.compile_lane(lane, f"{path}.{lane_name}", steps, visible, loops, depth),
+            )
             for lane_name, lane in content.items()
         )
         return replace(plan, lanes=lanes)
@@ -346,6 +391,11 @@ class DefinitionCompiler:
             )
 
 
+def longest_step_path(loops: tuple[str, ...], name: str) -> int:
+    """Characters of the longest path a step runs at: loop-1[<index>].…name (branches add none)."""
+    return sum(len(loop) + len("[].") + LOOP_INDEX_DIGITS for loop in loops) + len(name)
+
+
 def known_lanes(plan: StepPlan) -> tuple[str, ...] | None:
     """The lanes a branch step can take, or None when only a run can tell (cases mapped)."""
     operation = plan.operation
@@ -360,6 +410,8 @@ def known_lanes(plan: StepPlan) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys([*named, *operation.fixed_lanes]))
 
 
-def compile_definition(definition: Any) -> WorkflowPlan:
+def compile_definition(
+    definition: Any, limits: DefinitionLimits = DefinitionLimits()
+) -> WorkflowPlan:
     """The plan of a definition; DefinitionError lists every bad field with its path."""
-    return DefinitionCompiler(definition).compile()
+    return DefinitionCompiler(definition, limits).compile()

@@ -3,6 +3,8 @@
 A property is `{"type": ..., "value": ...}`: string (with `{$.path}` interpolation), number,
 integer, boolean, object and array (members typed the same way), null, or jsonpath (with an
 optional typed `fallback`). The scope a jsonpath reads is `{"steps": {<step name>: output}}`.
+A jsonpath goes down from `$`: names, `['name']`, `[n]`, `[a:b]`, `*` and `..` (descendants);
+the rest of jsonpath-ng's grammar is refused when the definition is saved.
 """
 
 from __future__ import annotations
@@ -14,11 +16,29 @@ from typing import Any
 
 from jsonpath_ng import JSONPath, parse
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.jsonpath import Child, Fields, Index, Root
+from jsonpath_ng.jsonpath import (
+    Child,
+    Descendants,
+    Fields,
+    Index,
+    Parent,
+    Root,
+    Slice,
+    This,
+    Where,
+    WhereNot,
+    Wildcard,
+)
 
 PROPERTY_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null", "jsonpath")
 INTERPOLATION = re.compile(r"\{(\$[^{}]*)\}")
 _MISSING = object()
+# What may follow a `.`, `..` or `[` of a supported jsonpath.
+SELECTORS = (Fields, Wildcard, Index, Slice)
+SUPPORTED_JSONPATH = (
+    "a jsonpath here starts at $ and goes down with .name, ['name'], [n], [a:b], * and .. "
+    "(descendants)"
+)
 
 
 class PropertyShapeError(ValueError):
@@ -41,7 +61,7 @@ def flatten_path(expression: JSONPath) -> list[Any] | None:
     node = expression
     while isinstance(node, Child):
         right = node.right
-        if isinstance(right, Fields) and len(right.fields) == 1 and right.fields[0] != "*":
+        if isinstance(right, Fields) and len(right.fields) == 1:
             keys.append(right.fields[0])
         elif isinstance(right, Index) and len(right.indices) == 1:
             keys.append(right.indices[0])
@@ -52,6 +72,38 @@ def flatten_path(expression: JSONPath) -> list[Any] | None:
         return None
     keys.reverse()
     return keys
+
+
+def unsupported_construct(expression: JSONPath) -> str | None:
+    """What in a parsed path the engine does not support, or None.
+
+    `this`, `parent`, where, | and & either read outside the step the path names (so a save
+    could not check the step runs first) or fail when a run resolves them; a `$` inside the
+    path starts again from the top. Walked without recursion: a path may be very long.
+    """
+    node = expression
+    while isinstance(node, (Child, Descendants)):
+        if not isinstance(node.right, SELECTORS):
+            return describe_construct(node.right)
+        node = node.left
+    return None if isinstance(node, Root) else describe_construct(node)
+
+
+def describe_construct(node: JSONPath) -> str:
+    if isinstance(node, Root):
+        return "a $ after the start of the path"
+    if isinstance(node, (Child, Descendants)):
+        return "parentheses"
+    if isinstance(node, WhereNot):
+        return "wherenot"
+    if isinstance(node, Where):
+        return "where"
+    named = {This: "`this`", Parent: "`parent`"}
+    for kind, name in named.items():
+        if isinstance(node, kind):
+            return name
+    operators = {"_Union": "| (union)", "_Intersect": "& (intersection)"}
+    return operators.get(type(node).__name__, type(node).__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +122,11 @@ class JsonPathExpression:
             parsed = parse(text)
         except (JsonPathParserError, JsonPathLexerError, Exception) as error:
             raise PropertyShapeError(f"{text!r} is not a valid jsonpath: {error}") from None
+        construct = unsupported_construct(parsed)
+        if construct is not None:
+            raise PropertyShapeError(
+                f"{text!r} uses {construct}, which is not supported: {SUPPORTED_JSONPATH}."
+            )
         keys = flatten_path(parsed)
         return cls(text=text, parsed=parsed, keys=tuple(keys) if keys is not None else None)
 
@@ -99,28 +156,38 @@ class JsonPathExpression:
 
 
 def flatten_prefix(expression: JSONPath) -> list[Any]:
-    """The leading simple keys of any path ($.steps.a.hits[*] → steps, a, hits)."""
-    chain: list[JSONPath] = []
+    """The leading simple keys of any path ($.steps.a.hits[*] or $.steps.a..id → steps, a)."""
+    chain: list[Child | Descendants] = []
     node = expression
-    while isinstance(node, Child):
-        chain.append(node.right)
+    while isinstance(node, (Child, Descendants)):
+        chain.append(node)
         node = node.left
     keys: list[Any] = []
     for part in reversed(chain):
-        if isinstance(part, Fields) and len(part.fields) == 1:
-            keys.append(part.fields[0])
+        if (
+            isinstance(part, Child)
+            and isinstance(part.right, Fields)
+            and len(part.right.fields) == 1
+        ):
+            keys.append(part.right.fields[0])
         else:
             break
     return keys
 
 
 def has_wildcard(expression: JSONPath) -> bool:
-    if isinstance(expression, Fields):
-        return len(expression.fields) != 1 or expression.fields[0] == "*"
-    return not isinstance(expression, (Child, Index, Root)) or (
-        isinstance(expression, Child)
-        and (has_wildcard(expression.left) or has_wildcard(expression.right))
-    )
+    """True when a path can match several values (*, .., [a:b], a,b or [0,1]): it gives a list."""
+    node = expression
+    while isinstance(node, Child):
+        right = node.right
+        if isinstance(right, Fields) and len(right.fields) != 1:
+            return True
+        if isinstance(right, Index) and len(right.indices) != 1:
+            return True
+        if not isinstance(right, (Fields, Index)):
+            return True
+        node = node.left
+    return not isinstance(node, Root)
 
 
 class CompiledValue:
