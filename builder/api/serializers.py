@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from builder.models import Run, StepRun, Workflow
+from connectors.sdk import OperationKind
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
@@ -161,3 +162,35 @@ class FullStepRunSerializer(StepRunSerializer):
 
     def get_output_truncated(self, step: StepRun) -> bool:
         return False
+
+
+class ConnectorAuthenticationSerializer(serializers.Serializer):
+    fields_schema = serializers.JSONField(help_text="JSON Schema of the authentication's fields.")
+    secret_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="Fields stored encrypted and never returned."
+    )
+    optional = serializers.BooleanField(help_text="Steps may run without an authentication.")
+
+
+class ConnectorOperationSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[kind.value for kind in OperationKind])
+    fixed_lanes = serializers.ListField(child=serializers.CharField())
+    dynamic_lanes = serializers.BooleanField()
+    input_schema = serializers.JSONField(help_text="JSON Schema of the step's properties.")
+    output_schema = serializers.JSONField(help_text="JSON Schema of the step's output.")
+
+
+class ConnectorSerializer(serializers.Serializer):
+    """One entry of the connector catalogue (connectors.registry.catalogue)."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    version = serializers.CharField()
+    icon_url = serializers.CharField()
+    is_trigger = serializers.BooleanField()
+    authentication = ConnectorAuthenticationSerializer(allow_null=True)
+    operations = ConnectorOperationSerializer(many=True)

@@ -20,6 +20,7 @@ from accounts.permissions import organisation_membership
 from builder import services
 from builder.api.pagination import StepRunPagination
 from builder.api.serializers import (
+    ConnectorSerializer,
     FullStepRunSerializer,
     RunSerializer,
     RunStartSerializer,
@@ -33,6 +34,7 @@ from connectors.registry import all_connectors, catalogue, icon_svg
 
 class WorkflowViewSet(viewsets.ModelViewSet):
     serializer_class = WorkflowSerializer
+    queryset = Workflow.objects.none()  # for the schema; get_queryset filters per organisation
 
     def get_queryset(self) -> QuerySet[Workflow]:
         workflows = Workflow.objects.filter(
@@ -92,6 +94,7 @@ def uuid_or_404(value: str) -> uuid.UUID:
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
+    queryset = Run.objects.none()  # for the schema; get_queryset filters per organisation
 
     def get_queryset(self) -> QuerySet[Run]:
         organisation = organisation_membership(self.request).organisation
@@ -191,12 +194,13 @@ class ConnectorViewSet(viewsets.ViewSet):
 
     lookup_value_regex = r"[a-z0-9_-]+"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ConnectorSerializer(many=True)})
     def list(self, request: Request) -> Response:
         return Response(catalogue())
 
     @extend_schema(
-        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, pattern=r"^[a-z0-9_-]+$")],
+        description="The connector's icon, an SVG image; no sign-in needed.",
         responses={(200, "image/svg+xml"): str},
     )
     @action(detail=True, methods=["get"], url_path="icon.svg", permission_classes=[AllowAny])
