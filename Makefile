@@ -8,18 +8,34 @@ NPM_STAMP := frontend/node_modules/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test setup frontend lint migrations-check bench clean
+.PHONY: run test setup frontend lint migrations-check bench clean test-system-packages
+
+# Where `make run` serves, and its local state (the README's defaults).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VAR_DIR ?= $(CURDIR)/var
 
 run: setup frontend
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/honcho -f Procfile.local start
+	$(BIN)/python manage.py createcachetable
+	mkdir -p $(VAR_DIR)
+	HOST=$(HOST) PORT=$(PORT) VAR_DIR=$(VAR_DIR) exec $(BIN)/supervisord -c supervisord.conf
 
-test: setup frontend lint
+test: setup frontend lint test-system-packages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	cd frontend && npm test
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 setup: $(STAMP)
+
+# Debian's Chromium drives the browser tests (Playwright's own download cannot work here) and
+# nginx runs deploy/nginx.conf in front of the app in tests/test_reverse_proxy.py.
+test-system-packages:
+	@if ! command -v chromium >/dev/null || ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null; then \
+	  echo "Installing Debian's chromium and nginx-light for the tests"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium nginx-light >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,16 +1,19 @@
-"""Sign-in API: first-run setup of the owner, session sign-in and sign-out, who am I, members."""
+"""Sign-in API: first-run setup, session sign-in and sign-out, API tokens, who am I, members."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, login, logout, password_validation
+from django.contrib.auth import login, logout, password_validation
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from accounts import services
 from accounts.models import Membership, Role
@@ -28,10 +31,20 @@ class SetupSerializer(serializers.Serializer):
         return value
 
 
+class SetupStatusSerializer(serializers.Serializer):
+    needs_setup = serializers.BooleanField()
+
+
+class SetupDoneSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    token = serializers.CharField(help_text="The owner's API token.")
+
+
 SETUP_DONE = {"detail": "Setup is already done: sign in instead."}
 
 
-@extend_schema(request=SetupSerializer, responses={201: dict, 409: dict})
+@extend_schema(methods=["GET"], responses={200: SetupStatusSerializer})
+@extend_schema(methods=["POST"], request=SetupSerializer, responses={201: SetupDoneSerializer})
 @api_view(["GET", "POST"])
 @permission_classes([AllowAny])
 def setup(request: Request) -> Response:
@@ -46,8 +59,8 @@ def setup(request: Request) -> Response:
         owner = services.organisation_setup(**serializer.validated_data)
     except services.SetupAlreadyDone:
         return Response(SETUP_DONE, status=status.HTTP_409_CONFLICT)
-    token, _ = Token.objects.get_or_create(user=owner)
-    return Response({"username": owner.get_username(), "token": token.key}, status=201)
+    issued = services.token_for(user=owner)
+    return Response({"username": owner.get_username(), "token": issued.key}, status=201)
 
 
 class SignInSerializer(serializers.Serializer):
@@ -70,26 +83,43 @@ def describe_user(user) -> dict:
     }
 
 
+WRONG_CREDENTIALS = {
+    "detail": "Wrong username or password.",
+    "errors": [{"path": "password", "message": "Wrong username or password."}],
+}
+
+
+def client_address(request: Request) -> str:
+    # DRF's reading of REMOTE_ADDR and X-Forwarded-For, trusting as many proxies as
+    # TRUSTED_PROXY_COUNT says (NUM_PROXIES): a client cannot pick its own address.
+    return BaseThrottle().get_ident(request)
+
+
+def authenticate_or_throttle(request: Request, serializer: SignInSerializer):
+    """The person signing in, or None for wrong credentials; 429 while locked out."""
+    serializer.is_valid(raise_exception=True)
+    try:
+        return services.sign_in_authenticate(
+            request=request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+            address=client_address(request),
+        )
+    except services.SignInLocked as locked:
+        raise Throttled(wait=locked.retry_after, detail=str(locked)) from None
+
+
 @extend_schema(request=SignInSerializer, responses={200: dict, 400: dict})
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def sign_in(request: Request) -> Response:
     """Starts a browser session (the frontend); scripts use POST /api/token/ instead."""
-    serializer = SignInSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    user = authenticate(
-        request,
-        username=serializer.validated_data["username"],
-        password=serializer.validated_data["password"],
-    )
+    # DRF checks CSRF for signed-in sessions only. Signing in needs it too, or another site
+    # could sign a visitor into an account of its own (login CSRF). The page sets the cookie.
+    SessionAuthentication().enforce_csrf(request)
+    user = authenticate_or_throttle(request, SignInSerializer(data=request.data))
     if user is None:
-        return Response(
-            {
-                "detail": "Wrong username or password.",
-                "errors": [{"path": "password", "message": "Wrong username or password."}],
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+        return Response(WRONG_CREDENTIALS, status=status.HTTP_400_BAD_REQUEST)
     login(request, user)
     return Response(describe_user(user))
 
@@ -98,8 +128,38 @@ def sign_in(request: Request) -> Response:
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def sign_out(request: Request) -> Response:
+    """Ends the browser session; called with a token, revokes that token too."""
+    if isinstance(request.auth, Token):
+        services.token_revoke(user=request.user)
     logout(request)
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(help_text="After this, ask for a new one.")
+
+
+@extend_schema(
+    methods=["POST"], request=SignInSerializer, responses={200: TokenSerializer, 400: dict}
+)
+@extend_schema(methods=["DELETE"], request=None, responses={204: None})
+@api_view(["POST", "DELETE"])
+@permission_classes([AllowAny])
+def token(request: Request) -> Response:
+    """POST: the caller's API token for a username and password. DELETE: revokes it."""
+    if request.method == "DELETE":
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        services.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    user = authenticate_or_throttle(request, SignInSerializer(data=request.data))
+    if user is None:
+        return Response(WRONG_CREDENTIALS, status=status.HTTP_400_BAD_REQUEST)
+    issued = services.token_for(user=user)
+    return Response(
+        TokenSerializer({"token": issued.key, "expires_at": services.token_expires_at(issued)}).data
+    )
 
 
 @extend_schema(responses={200: dict})
@@ -118,9 +178,8 @@ class MemberSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
 
-@extend_schema(
-    request=MemberSerializer, responses={200: MemberSerializer(many=True), 201: MemberSerializer}
-)
+@extend_schema(methods=["GET"], responses={200: MemberSerializer(many=True)})
+@extend_schema(methods=["POST"], request=MemberSerializer, responses={201: MemberSerializer})
 @api_view(["GET", "POST"])
 @permission_classes([IsOrganisationMember])
 def members(request: Request) -> Response:

@@ -1,12 +1,25 @@
-"""Business actions on people: first-run setup, adding members, finding someone's organisation."""
+"""Business actions on people: setup, members, sign-in with its lockout, API tokens."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model, password_validation
+import hashlib
+import logging
+import math
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership, Organisation, Role
+
+logger = logging.getLogger(__name__)
 
 
 class SetupAlreadyDone(Exception):
@@ -91,3 +104,106 @@ def membership_of(user: AbstractBaseUser) -> Membership | None:
         return user.membership
     except Membership.DoesNotExist:
         return None
+
+
+# --- Sign-in and its lockout -----------------------------------------------------------------
+
+
+class SignInLocked(Exception):
+    """Too many failed sign-ins for an account or from an address: refused for `retry_after` s."""
+
+    def __init__(self, retry_after: int, limit: str) -> None:
+        # The API adds when to try again (DRF's Throttled: "Expected available in N seconds.").
+        super().__init__(f"Too many failed sign-ins ({limit} within SIGN_IN_LOCKOUT_SECONDS).")
+        self.retry_after = retry_after
+
+
+def sign_in_failure_keys(*, username: str, address: str) -> dict[str, str]:
+    """Cache keys of the failure records that can lock this attempt, by the setting limiting each.
+
+    The username is hashed: cache keys must be short and ASCII, and a mistyped password in the
+    username field must not be stored in clear.
+    """
+    account = hashlib.sha256(username.casefold().encode()).hexdigest()
+    return {
+        "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": f"sign-in-failures:account:{account}",
+        "SIGN_IN_MAX_FAILURES_PER_ADDRESS": f"sign-in-failures:address:{address}",
+    }
+
+
+def recent_failures(key: str, now: float) -> list[float]:
+    window = settings.SIGN_IN_LOCKOUT_SECONDS
+    return [moment for moment in cache.get(key, []) if moment > now - window]
+
+
+def sign_in_check(*, username: str, address: str) -> None:
+    """Raises SignInLocked while the account or the address has too many recent failures.
+
+    The window slides: a failure older than SIGN_IN_LOCKOUT_SECONDS no longer counts, so a
+    locked account may try again once its oldest counted failure is that old.
+    """
+    now = time.time()
+    for limit, key in sign_in_failure_keys(username=username, address=address).items():
+        failures = recent_failures(key, now)
+        if len(failures) >= getattr(settings, limit):
+            retry_after = max(1, math.ceil(failures[0] + settings.SIGN_IN_LOCKOUT_SECONDS - now))
+            logger.warning(
+                "Sign-in refused for %r from %s: %d failed sign-ins (%s) within %s s",
+                username[:150],
+                address,
+                len(failures),
+                limit,
+                settings.SIGN_IN_LOCKOUT_SECONDS,
+            )
+            raise SignInLocked(retry_after, limit)
+
+
+def sign_in_failed(*, username: str, address: str) -> None:
+    now = time.time()
+    timeout = math.ceil(settings.SIGN_IN_LOCKOUT_SECONDS) + 1
+    for key in sign_in_failure_keys(username=username, address=address).values():
+        # Read, append, write: two failures at the same instant may count as one, which a
+        # lockout counted in handfuls can afford.
+        cache.set(key, [*recent_failures(key, now), now], timeout=timeout)
+    logger.info("Failed sign-in for %r from %s", username[:150], address)
+
+
+def sign_in_authenticate(
+    *, request: HttpRequest, username: str, password: str, address: str
+) -> AbstractBaseUser | None:
+    """The person with these credentials, or None; SignInLocked while locked out.
+
+    A locked attempt is refused before the password is checked: a right password does not get
+    an attacker through the lockout, and a locked account costs no password hashing.
+    """
+    sign_in_check(username=username, address=address)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        sign_in_failed(username=username, address=address)
+    return user
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+
+
+def token_expires_at(token: Token) -> datetime:
+    return token.created + timedelta(seconds=settings.API_TOKEN_TTL_SECONDS)
+
+
+def token_expired(token: Token) -> bool:
+    return timezone.now() >= token_expires_at(token)
+
+
+@transaction.atomic
+def token_for(*, user: AbstractBaseUser) -> Token:
+    """The person's API token: the current one while it lasts, else a new one."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and not token_expired(token):
+        return token
+    if token is not None:
+        token.delete()
+    return Token.objects.create(user=user)
+
+
+def token_revoke(*, user: AbstractBaseUser) -> None:
+    Token.objects.filter(user=user).delete()

@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
@@ -54,6 +60,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads a body: a JSON 413/400 rather than Django's HTML page or a 500.
+    "config.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +102,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_float("DATABASE_CONN_MAX_AGE", 60.0),
+        # A kept connection is checked before a request reuses it: after a database restart
+        # the first query would otherwise fail (a 500) on the dead connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,18 +139,66 @@ if env_bool("BEHIND_HTTPS_PROXY", default=False):
 # Cookies only over HTTPS in production; SECURE_COOKIES=false to try a deployment on plain HTTP.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG must be false in production (DJANGO_ENV=production): debug pages show "
+        "settings, code and data to anyone who makes an error happen."
+    )
+if PRODUCTION and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
+    # Django's own criteria (check --deploy, security.W009), enforced rather than warned about.
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters, "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, and no "
+        f"{SECRET_KEY_INSECURE_PREFIX!r} prefix. Make one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+    )
+# Plain HTTP is redirected to HTTPS in production (behind a TLS proxy this needs
+# BEHIND_HTTPS_PROXY=true). The health check stays on HTTP for probes inside the network.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+# HSTS: browsers that saw the app over HTTPS refuse plain HTTP to it for this many seconds.
+SECURE_HSTS_SECONDS = int(env_float("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Asking browsers to build the domain into their HSTS lists cannot be undone for months:
+    # the operator opts in with SECURE_HSTS_PRELOAD=true; check --deploy need not nag about it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Content-Security-Policy (django-csp): scripts only from our own files, no inline script. Styles
+# allow inline: Mantine writes its CSS variables into a <style> element at run time.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Credentials (auth_store) -------------------------------------------------------------------
 # Comma-separated "key_id:fernet_key" pairs, newest first. The first encrypts; all decrypt.
 CREDENTIAL_KEYS = env_secret(
     "CREDENTIAL_KEYS", local_file=VAR_DIR / "credential_keys", generate=generate_credential_key
 )
+# Shortest secret an authentication may be saved with: shorter ones cannot be redacted from
+# step runs and logs without shredding ordinary text (see auth_store/services.py).
+AUTHENTICATION_MIN_SECRET_LENGTH = int(env_float("AUTHENTICATION_MIN_SECRET_LENGTH", 8))
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -147,9 +207,55 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "builder.api.pagination.DefaultPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # How many reverse proxies' X-Forwarded-For to trust for the client's address (the sign-in
+    # lockout counts by address): 0 reads the socket's address and ignores the header, which a
+    # client could forge; 1 behind the nginx of docker-compose.yml.
+    "NUM_PROXIES": int(env_float("TRUSTED_PROXY_COUNT", 0)),
+    # Adds the error answers every view shares (401, 403, 404, 413, 429...) to the schema.
+    "DEFAULT_SCHEMA_CLASS": "builder.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "builder.api.exceptions.api_exception_handler",
+    # DRF's parsers, also refusing NUL characters (PostgreSQL stores none) with the field's path.
+    "DEFAULT_PARSER_CLASSES": [
+        "builder.api.parsers.JSONParser",
+        "builder.api.parsers.FormParser",
+        "builder.api.parsers.MultiPartParser",
+    ],
 }
+# Largest request body, in bytes: a larger one is answered 413 unread. The largest real
+# definitions are well under 1 MB.
+API_MAX_REQUEST_BYTES = int(env_float("API_MAX_REQUEST_BYTES", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_REQUEST_BYTES
+# Deepest nesting of arrays and objects in a JSON body (Python's parser recurses once a level).
+# The deepest definition allowed (DEFINITION_MAX_NESTING loops, 3 levels each) needs about 30.
+API_MAX_JSON_DEPTH = int(env_float("API_MAX_JSON_DEPTH", 64))
+# A token lasts this long from when it was issued; then POST /api/token/ issues a new one.
+API_TOKEN_TTL_SECONDS = env_float("API_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
+# Sign-in lockout (POST /api/token/ and /api/auth/sign-in/): this many failed sign-ins for one
+# username, or from one address, within SIGN_IN_LOCKOUT_SECONDS refuse further attempts with
+# 429 and Retry-After until the oldest of them is that old. Counted in the cache below.
+SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(env_float("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5))
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env_float("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20))
+SIGN_IN_LOCKOUT_SECONDS = env_float("SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
+# The cache holds the sign-in failure counts, so it must be shared by every gunicorn worker and
+# host: the database cache (its table made by `manage.py createcachetable`, which `make run`,
+# compose and the test database run) needs no other service and keeps sign-in working through
+# a Redis outage; CACHE_URL=redis://host:6379/1 moves it to Redis.
+CACHE_URL = env_str("CACHE_URL", "db://django_cache")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_URL.removeprefix("db://") or "django_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be db://<table> or redis://host:port/db, not {CACHE_URL!r}."
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flowbuilder API",
     "DESCRIPTION": "Workflows, runs, connectors and authentications.",
@@ -189,14 +295,42 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(RUN_TIME_LIMIT_SECONDS) + 120
 CELERY_TASK_TIME_LIMIT = int(RUN_TIME_LIMIT_SECONDS) + 180
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker rides out a broker outage of any length: it retries the broker forever (Celery's
+# default gives up after 100 attempts and exits), and survives the loss itself (see
+# config.celery.BrokerOutageRedisChannel). A run in flight is not cancelled: it needs only the
+# database, and its claim makes the redelivery of its unacknowledged message harmless.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "config.celery:BrokerOutageRedisTransport"
+# How often beat runs the sweep that fails runs of lost workers and re-sends lost messages.
+RUN_RECOVER_INTERVAL_SECONDS = env_float("RUN_RECOVER_INTERVAL_SECONDS", 60.0)
 CELERY_BEAT_SCHEDULE = {
     # Fails runs whose worker died without a redelivery noticing (see docs/architecture.md).
-    "recover-runs": {"task": "builder.runs_recover_task", "schedule": 60.0},
+    "recover-runs": {"task": "builder.runs_recover_task", "schedule": RUN_RECOVER_INTERVAL_SECONDS},
 }
 
 # --- Engine ------------------------------------------------------------------------------------------
-# Outbound HTTP of connectors: seconds before a vendor call is given up as timed out.
+# Loops and branches one step may be inside; deeper definitions are refused at save.
+DEFINITION_MAX_NESTING = int(env_float("DEFINITION_MAX_NESTING", 8))
+# In a saved body, a step k loops deep is at JSON depth 4 + 3k (the body, the definition,
+# steps_structure, then a node, its content and its lane for each level), and its own empty lane
+# 2 further: nesting the JSON depth cannot carry would be allowed in name only.
+if 3 * DEFINITION_MAX_NESTING + 6 > API_MAX_JSON_DEPTH:
+    raise ImproperlyConfigured(
+        f"DEFINITION_MAX_NESTING={DEFINITION_MAX_NESTING} needs API_MAX_JSON_DEPTH of at least "
+        f"{3 * DEFINITION_MAX_NESTING + 6}, not {API_MAX_JSON_DEPTH}."
+    )
+# Outbound HTTP of connectors: seconds a vendor call may take in all (connecting, waiting for
+# the answer, reading its body; each retry gets as long again).
 CONNECTOR_HTTP_TIMEOUT = env_float("CONNECTOR_HTTP_TIMEOUT", 30.0)
+# The largest vendor answer read (decoded bytes); a larger one fails its step.
+CONNECTOR_MAX_RESPONSE_BYTES = int(env_float("CONNECTOR_MAX_RESPONSE_BYTES", 10 * 1024 * 1024))
+if CONNECTOR_MAX_RESPONSE_BYTES < 1:
+    raise ImproperlyConfigured("CONNECTOR_MAX_RESPONSE_BYTES must be a positive number of bytes.")
+# Vendor calls may not reach loopback, private, link-local (cloud metadata) or other non-public
+# addresses, checked on the address connected to. On in production: steps call URLs people type.
+CONNECTOR_BLOCK_PRIVATE_NETWORKS = env_bool("CONNECTOR_BLOCK_PRIVATE_NETWORKS", PRODUCTION)
 # Bounded retries of retryable vendor failures (connection errors, timeouts, 429, 5xx).
 CONNECTOR_MAX_RETRIES = int(env_float("CONNECTOR_MAX_RETRIES", 3))
 # Longest Retry-After the engine will honour by sleeping; a longer one fails the step.

@@ -2,11 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import me, members, setup, sign_in, sign_out
+from accounts.api import me, members, setup, sign_in, sign_out, token
 from auth_store.api import AuthenticationViewSet
 from builder.api.views import ConnectorViewSet, RunViewSet, WorkflowViewSet, health
 from builder.frontend import frontend_index
@@ -25,9 +24,10 @@ urlpatterns = [
     path("api/auth/sign-out/", sign_out, name="sign-out"),
     path("api/me/", me, name="me"),
     path("api/organisation/members/", members, name="members"),
-    path("api/token/", obtain_auth_token, name="token"),
+    path("api/token/", token, name="token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
     re_path(r"^(?!api/|admin/|static/).*$", frontend_index, name="frontend"),
 ]
+handler404 = "builder.api.exceptions.api_page_not_found"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
@@ -58,14 +60,15 @@ def dockerfile_stages() -> list[Stage]:
 # --- docker-compose.yml ----------------------------------------------------------------------
 
 
-def test_compose_defines_exactly_the_five_services():
+def test_compose_defines_exactly_the_six_services():
     # Given the compose file
     services = compose()["services"]
 
-    # Then it runs the database, the broker and the three processes of the app, nothing else
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    # Then it runs the database, the broker, the three processes of the app and nginx
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
+    assert services["proxy"]["image"] == "nginx:1.27"
 
 
 def test_web_worker_and_beat_run_the_same_build_of_this_dockerfile():
@@ -99,6 +102,9 @@ def test_app_services_get_the_production_environment_and_require_the_secrets():
         assert environment["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}", name
         assert environment["CREDENTIAL_KEYS"] == "${CREDENTIAL_KEYS:?set CREDENTIAL_KEYS}", name
         assert environment["ALLOWED_HOSTS"] == "${ALLOWED_HOSTS:-localhost,127.0.0.1}", name
+        # Behind nginx: the client's address is the one nginx appends to X-Forwarded-For.
+        assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}", name
+        assert environment["SECURE_SSL_REDIRECT"] == "${SECURE_SSL_REDIRECT:-true}", name
     assert (
         services["web"]["environment"]
         == services["worker"]["environment"]
@@ -126,16 +132,81 @@ def test_web_starts_only_once_postgres_and_redis_are_healthy():
     assert depends_on == {"postgres": HEALTHY, "redis": HEALTHY}
 
 
-def test_web_migrates_then_serves_gunicorn_on_port_8000():
+def test_web_migrates_then_serves_gunicorn_on_port_8000_to_nginx_only():
     # Given the web service
     web = compose()["services"]["web"]
 
-    # Then it migrates before serving, on the published port 8000
+    # Then it migrates and creates the cache table before serving, unpublished, on port 8000
     command = " ".join(web["command"])
-    assert command.index("python manage.py migrate --noinput &&") < command.index(
-        "exec gunicorn config.wsgi --bind 0.0.0.0:8000"
+    assert (
+        command.index("python manage.py migrate --noinput &&")
+        < command.index("python manage.py createcachetable &&")
+        < command.index("exec gunicorn config.wsgi --bind 0.0.0.0:8000")
     )
-    assert web["ports"] == ["8000:8000"]
+    assert "ports" not in web
+    assert web["expose"] == ["8000"]
+
+
+def test_nginx_is_the_only_published_port_with_the_repositorys_config():
+    # Given the services
+    services = compose()["services"]
+
+    # Then nginx alone is published, running deploy/nginx.conf as its site, in front of web
+    published = {name for name, service in services.items() if "ports" in service}
+    assert published == {"proxy"}
+    proxy = services["proxy"]
+    assert proxy["ports"] == ["${HTTP_PORT:-8000}:80"]
+    assert proxy["volumes"] == ["./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+    assert proxy["depends_on"] == ["web"]
+    assert (ROOT / "deploy" / "nginx.conf").is_file()
+
+
+def nginx_directives() -> dict[str, list[str]]:
+    """deploy/nginx.conf's simple directives, by name, comments dropped."""
+    directives: dict[str, list[str]] = {}
+    for line in (ROOT / "deploy" / "nginx.conf").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        match = re.fullmatch(r"([a-z_0-9]+)\s+(.+);", line)
+        if match:
+            directives.setdefault(match.group(1), []).append(match.group(2))
+    return directives
+
+
+def test_nginx_buffers_requests_with_timeouts_and_the_apps_body_limit():
+    # Given nginx's configuration
+    directives = nginx_directives()
+
+    # Then it passes whole requests to web, drops clients too slow to send one, and refuses a
+    # body over the app's own limit (API_MAX_REQUEST_BYTES, 10 MB by default)
+    assert directives["server"] == ["web:8000"]
+    assert directives["proxy_pass"] == ["http://flowbuilder"]
+    assert directives["proxy_request_buffering"] == ["on"]
+    assert directives["proxy_buffering"] == ["on"]
+    assert directives["client_header_timeout"] == ["10s"]
+    assert directives["client_body_timeout"] == ["10s"]
+    (body_size,) = directives["client_max_body_size"]
+    assert body_size == "10m"
+    assert int(body_size.removesuffix("m")) * 1024 * 1024 == settings.API_MAX_REQUEST_BYTES
+    assert directives["proxy_set_header"] == [
+        'Connection ""',
+        "Host $host",
+        "X-Forwarded-For $proxy_add_x_forwarded_for",
+        "X-Forwarded-Proto $forwarded_proto",
+    ]
+
+
+def test_every_long_running_service_is_restarted_when_it_exits():
+    # Given the services
+    services = compose()["services"]
+
+    # Then a process that dies (a worker after a broker outage, say) is started again
+    for name, service in services.items():
+        assert service["restart"] == "unless-stopped", name
+    # And the worker says whether it still answers the broker
+    assert services["worker"]["healthcheck"]["test"] == [
+        "CMD-SHELL",
+        "celery -A config inspect ping --destination celery@$$HOSTNAME --timeout 10",
+    ]
 
 
 def test_worker_and_beat_run_celery_on_the_config_app():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -37,9 +38,10 @@ def wait_until_serving(client: httpx.Client, process: subprocess.Popen, log: Pat
     raise AssertionError(f"The app did not come up:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture
-def app_from_run_command(tmp_path):
+@pytest.fixture(scope="module")
+def app_from_run_command(tmp_path_factory):
     """`make run` as a user types it, with only a fresh var/ folder and a free port of our own."""
+    tmp_path = tmp_path_factory.mktemp("run")
     port = free_port()
     environment = {
         key: value
@@ -152,3 +154,47 @@ def test_run_command_serves_the_app_and_runs_the_walkthrough(
     steps = client.get(f"/api/runs/{run['id']}/steps/?limit=1000").json()
     assert steps["count"] == 3 + 25
     assert "totango-token" not in log.read_text()
+
+
+def spawned_workers(log: Path) -> list[int]:
+    """Process ids of the workers supervisord started, in order, from its log on stdout."""
+    return [int(pid) for pid in re.findall(r"spawned: 'worker' with pid (\d+)", log.read_text())]
+
+
+def test_run_command_starts_a_worker_again_when_it_dies(app_from_run_command):
+    client, _, log = app_from_run_command
+    first = spawned_workers(log)
+    assert len(first) == 1
+    setup = client.post(
+        "/api/setup/", json={"username": "restarts", "password": "a long enough passphrase"}
+    )
+    if setup.status_code == 409:  # the walkthrough test set the app up already
+        setup = client.post(
+            "/api/token/", json={"username": "owner", "password": "a long enough passphrase"}
+        )
+    client.headers["Authorization"] = f"Token {setup.json()['token']}"
+
+    # When the worker is killed, with its pool processes (supervisord gives it its own group)
+    os.killpg(first[0], signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while len(spawned_workers(log)) < 2:
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.3)
+
+    # Then supervisord starts another, which runs the next run
+    definition = {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [],
+        "steps": {},
+    }
+    workflow = client.post("/api/workflows/", json={"name": "After", "definition": definition})
+    assert workflow.status_code == 201, workflow.text
+    run = client.post(f"/api/workflows/{workflow.json()['id']}/runs/", json={}).json()
+    deadline = time.monotonic() + 60
+    while run["status"] in {"queued", "running"} and time.monotonic() < deadline:
+        time.sleep(0.3)
+        run = client.get(f"/api/runs/{run['id']}/").json()
+
+    assert run["status"] == "succeeded", (run, log.read_text()[-3000:])
+    assert "exited: worker (terminated by SIGKILL" in log.read_text()
+    assert spawned_workers(log)[1] != first[0]
