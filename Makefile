@@ -8,7 +8,7 @@ NPM_STAMP := frontend/node_modules/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test setup frontend lint migrations-check bench clean test-system-packages
+.PHONY: run test setup frontend lint api-contract migrations-check bench clean test-system-packages
 
 # Where `make run` serves, and its local state (the README's defaults).
 HOST ?= 127.0.0.1
@@ -17,7 +17,6 @@ VAR_DIR ?= $(CURDIR)/var
 
 run: setup frontend
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	mkdir -p $(VAR_DIR)
 	HOST=$(HOST) PORT=$(PORT) VAR_DIR=$(VAR_DIR) exec $(BIN)/supervisord -c supervisord.conf
 
@@ -50,9 +49,18 @@ $(NPM_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $(NPM_STAMP)
 
-lint: setup
+lint: setup $(NPM_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	cd frontend && npm run lint --silent
+
+# The frontend's copy of the API contract, regenerated from the backend (tests/test_frontend_contract.py
+# fails while any is stale): the OpenAPI schema, its TypeScript types and the connector catalogue.
+api-contract: setup $(NPM_STAMP)
+	$(BIN)/python manage.py spectacular --file frontend/src/api/openapi.yaml
+	$(BIN)/python manage.py export_catalogue --file frontend/src/test/fixtures/catalogue.json
+	cd frontend && npm run generate:api --silent
 
 bench: setup
 	$(BIN)/python -m bench.walkthrough

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import login, logout, password_validation
+from django.contrib.auth.models import User
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import NotAuthenticated, Throttled
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +20,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts import services
 from accounts.models import Membership, Role
-from accounts.permissions import IsOrganisationMember, organisation_membership
+from accounts.permissions import IsOrganisationMember, organisation_membership, signed_in_user
 
 
 class SetupSerializer(serializers.Serializer):
@@ -40,9 +43,6 @@ class SetupDoneSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="The owner's API token.")
 
 
-SETUP_DONE = {"detail": "Setup is already done: sign in instead."}
-
-
 @extend_schema(methods=["GET"], responses={200: SetupStatusSerializer})
 @extend_schema(methods=["POST"], request=SetupSerializer, responses={201: SetupDoneSerializer})
 @api_view(["GET", "POST"])
@@ -52,13 +52,10 @@ def setup(request: Request) -> Response:
     if request.method == "GET":
         return Response({"needs_setup": services.setup_needed()})
     if not services.setup_needed():
-        return Response(SETUP_DONE, status=status.HTTP_409_CONFLICT)
+        raise services.SetupAlreadyDone
     serializer = SetupSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    try:
-        owner = services.organisation_setup(**serializer.validated_data)
-    except services.SetupAlreadyDone:
-        return Response(SETUP_DONE, status=status.HTTP_409_CONFLICT)
+    owner = services.organisation_setup(**serializer.validated_data)
     issued = services.token_for(user=owner)
     return Response({"username": owner.get_username(), "token": issued.key}, status=201)
 
@@ -68,7 +65,22 @@ class SignInSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
 
-def describe_user(user) -> dict:
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    """Who is signed in (describe_user): the frontend's GET /api/me/ and sign-in answer."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.CharField()
+    organisation = OrganisationRefSerializer(allow_null=True)
+    role = serializers.ChoiceField(choices=Role.choices, allow_null=True)
+
+
+def describe_user(user: User) -> dict[str, Any]:
     membership = services.membership_of(user)
     return {
         "id": user.id,
@@ -83,33 +95,25 @@ def describe_user(user) -> dict:
     }
 
 
-WRONG_CREDENTIALS = {
-    "detail": "Wrong username or password.",
-    "errors": [{"path": "password", "message": "Wrong username or password."}],
-}
-
-
 def client_address(request: Request) -> str:
     # DRF's reading of REMOTE_ADDR and X-Forwarded-For, trusting as many proxies as
     # TRUSTED_PROXY_COUNT says (NUM_PROXIES): a client cannot pick its own address.
     return BaseThrottle().get_ident(request)
 
 
-def authenticate_or_throttle(request: Request, serializer: SignInSerializer):
-    """The person signing in, or None for wrong credentials; 429 while locked out."""
+def person_signing_in(request: Request, serializer: SignInSerializer) -> User:
+    """The person the credentials name (WrongCredentials otherwise; SignInLocked, a 429, while
+    locked out)."""
     serializer.is_valid(raise_exception=True)
-    try:
-        return services.sign_in_authenticate(
-            request=request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-            address=client_address(request),
-        )
-    except services.SignInLocked as locked:
-        raise Throttled(wait=locked.retry_after, detail=str(locked)) from None
+    return services.sign_in_authenticate(
+        request=request,
+        username=serializer.validated_data["username"],
+        password=serializer.validated_data["password"],
+        address=client_address(request),
+    )
 
 
-@extend_schema(request=SignInSerializer, responses={200: dict, 400: dict})
+@extend_schema(request=SignInSerializer, responses={200: MeSerializer, 400: dict})
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def sign_in(request: Request) -> Response:
@@ -117,9 +121,7 @@ def sign_in(request: Request) -> Response:
     # DRF checks CSRF for signed-in sessions only. Signing in needs it too, or another site
     # could sign a visitor into an account of its own (login CSRF). The page sets the cookie.
     SessionAuthentication().enforce_csrf(request)
-    user = authenticate_or_throttle(request, SignInSerializer(data=request.data))
-    if user is None:
-        return Response(WRONG_CREDENTIALS, status=status.HTTP_400_BAD_REQUEST)
+    user = person_signing_in(request, SignInSerializer(data=request.data))
     login(request, user)
     return Response(describe_user(user))
 
@@ -130,7 +132,7 @@ def sign_in(request: Request) -> Response:
 def sign_out(request: Request) -> Response:
     """Ends the browser session; called with a token, revokes that token too."""
     if isinstance(request.auth, Token):
-        services.token_revoke(user=request.user)
+        services.token_revoke(user=signed_in_user(request))
     logout(request)
     return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -153,21 +155,19 @@ def token(request: Request) -> Response:
             raise NotAuthenticated
         services.token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-    user = authenticate_or_throttle(request, SignInSerializer(data=request.data))
-    if user is None:
-        return Response(WRONG_CREDENTIALS, status=status.HTTP_400_BAD_REQUEST)
+    user = person_signing_in(request, SignInSerializer(data=request.data))
     issued = services.token_for(user=user)
     return Response(
         TokenSerializer({"token": issued.key, "expires_at": services.token_expires_at(issued)}).data
     )
 
 
-@extend_schema(responses={200: dict})
+@extend_schema(responses={200: MeSerializer})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 @ensure_csrf_cookie
 def me(request: Request) -> Response:
-    return Response(describe_user(request.user))
+    return Response(describe_user(signed_in_user(request)))
 
 
 class MemberSerializer(serializers.Serializer):
@@ -191,29 +191,15 @@ def members(request: Request) -> Response:
         )
         return Response(MemberSerializer(people, many=True).data)
     if not membership.can_manage:
-        return Response(
-            {"detail": "Only an owner or an admin can add people."},
-            status=status.HTTP_403_FORBIDDEN,
-        )
+        raise PermissionDenied("Only an owner or an admin can add people.")
     serializer = MemberSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
-    try:
-        created = services.member_create(
-            by=membership,
-            username=data["user"]["username"],
-            email=data["user"].get("email", ""),
-            password=data["password"],
-            role=data["role"],
-        )
-    except services.MemberInvalid as error:
-        return Response(
-            {
-                "detail": "The member is invalid.",
-                "errors": [
-                    {"path": path, "message": message} for path, message in error.errors.items()
-                ],
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+    created = services.member_create(
+        by=membership,
+        username=data["user"]["username"],
+        email=data["user"].get("email", ""),
+        password=data["password"],
+        role=data["role"],
+    )
     return Response(MemberSerializer(created).data, status=status.HTTP_201_CREATED)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import User
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.models import Membership
 from accounts.services import membership_of
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 
 def organisation_membership(request: Request) -> Membership:
@@ -16,10 +22,18 @@ def organisation_membership(request: Request) -> Membership:
     return membership
 
 
+def signed_in_user(request: Request) -> User:
+    """The caller, a person (checked by IsOrganisationMember or IsAuthenticated before any view
+    runs): what services take, where `request.user` may also be anonymous."""
+    user = request.user
+    assert isinstance(user, User), "IsOrganisationMember or IsAuthenticated must guard this view"
+    return user
+
+
 class IsOrganisationMember(BasePermission):
     message = "You are not a member of an organisation."
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return membership_of(request.user) is not None
 
 
@@ -28,7 +42,7 @@ class CanEditOrReadOnly(BasePermission):
 
     message = "Viewers can read workflows and runs but not change or run them."
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         membership = membership_of(request.user)
         if membership is None:
             return False

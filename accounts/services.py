@@ -10,26 +10,27 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts.errors import Conflict, DomainError, FieldError, field_errors
 from accounts.models import Membership, Organisation, Role
 
 logger = logging.getLogger(__name__)
 
 
-class SetupAlreadyDone(Exception):
-    pass
+class SetupAlreadyDone(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Setup is already done: sign in instead.")
 
 
-class MemberInvalid(Exception):
+class MemberInvalid(DomainError):
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{path}: {message}" for path, message in errors.items()))
-        self.errors = errors
+        super().__init__("The member is invalid.", errors=field_errors(errors))
 
 
 def setup_needed() -> bool:
@@ -39,7 +40,7 @@ def setup_needed() -> bool:
 @transaction.atomic
 def organisation_setup(
     *, username: str, password: str, email: str = "", organisation_name: str = ""
-) -> AbstractBaseUser:
+) -> User:
     """Creates the first person, as owner of the first organisation; refused once anyone exists."""
     user_model = get_user_model()
     lock_setup()
@@ -97,8 +98,8 @@ def member_create(
     return Membership.objects.create(user=user, organisation=by.organisation, role=role)
 
 
-def membership_of(user: AbstractBaseUser) -> Membership | None:
-    if not user.is_authenticated:
+def membership_of(user: User | AnonymousUser) -> Membership | None:
+    if isinstance(user, AnonymousUser):  # not signed in
         return None
     try:
         return user.membership
@@ -109,13 +110,26 @@ def membership_of(user: AbstractBaseUser) -> Membership | None:
 # --- Sign-in and its lockout -----------------------------------------------------------------
 
 
-class SignInLocked(Exception):
+class SignInLocked(DomainError):
     """Too many failed sign-ins for an account or from an address: refused for `retry_after` s."""
 
+    status = 429
+
     def __init__(self, retry_after: int, limit: str) -> None:
-        # The API adds when to try again (DRF's Throttled: "Expected available in N seconds.").
-        super().__init__(f"Too many failed sign-ins ({limit} within SIGN_IN_LOCKOUT_SECONDS).")
+        # Worded as DRF words its own throttling, which the API answered with before.
+        unit = "second" if retry_after == 1 else "seconds"
+        super().__init__(
+            f"Too many failed sign-ins ({limit} within SIGN_IN_LOCKOUT_SECONDS). "
+            f"Expected available in {retry_after} {unit}.",
+            headers={"Retry-After": str(retry_after)},
+        )
         self.retry_after = retry_after
+
+
+class WrongCredentials(DomainError):
+    def __init__(self) -> None:
+        message = "Wrong username or password."
+        super().__init__(message, errors=[FieldError("password", message)])
 
 
 def sign_in_failure_keys(*, username: str, address: str) -> dict[str, str]:
@@ -170,8 +184,8 @@ def sign_in_failed(*, username: str, address: str) -> None:
 
 def sign_in_authenticate(
     *, request: HttpRequest, username: str, password: str, address: str
-) -> AbstractBaseUser | None:
-    """The person with these credentials, or None; SignInLocked while locked out.
+) -> User:
+    """The person with these credentials; WrongCredentials if none, SignInLocked while locked out.
 
     A locked attempt is refused before the password is checked: a right password does not get
     an attacker through the lockout, and a locked account costs no password hashing.
@@ -180,6 +194,8 @@ def sign_in_authenticate(
     user = authenticate(request, username=username, password=password)
     if user is None:
         sign_in_failed(username=username, address=address)
+        raise WrongCredentials
+    assert isinstance(user, User), "AUTH_USER_MODEL is Django's User"
     return user
 
 
@@ -195,7 +211,7 @@ def token_expired(token: Token) -> bool:
 
 
 @transaction.atomic
-def token_for(*, user: AbstractBaseUser) -> Token:
+def token_for(*, user: User) -> Token:
     """The person's API token: the current one while it lasts, else a new one."""
     token = Token.objects.select_for_update().filter(user=user).first()
     if token is not None and not token_expired(token):
@@ -205,5 +221,5 @@ def token_for(*, user: AbstractBaseUser) -> Token:
     return Token.objects.create(user=user)
 
 
-def token_revoke(*, user: AbstractBaseUser) -> None:
+def token_revoke(*, user: User) -> None:
     Token.objects.filter(user=user).delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -10,13 +12,15 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.permissions import signed_in_user
 from auth_store import services
 from auth_store.models import Authentication, Scope
-from builder.services import workflow_names_using
 
 
 class AuthenticationSerializer(serializers.ModelSerializer):
-    fields = serializers.JSONField(
+    # DRF's metaclass moves declared fields off the class, so this never hides the `fields`
+    # property; the stubs cannot express that, and the API names this field `fields`.
+    fields = serializers.JSONField(  # type: ignore[assignment]
         write_only=True,
         required=False,
         help_text="The connector's fields; secret ones are accepted here and never returned.",
@@ -85,20 +89,22 @@ class AuthenticationViewSet(viewsets.ModelViewSet):
     queryset = Authentication.objects.none()  # for the schema; get_queryset filters per user
 
     def get_queryset(self) -> QuerySet[Authentication]:
-        authentications = services.authentications_usable_by(self.request.user).select_related(
-            "owner"
-        )
+        authentications = services.authentications_usable_by(
+            signed_in_user(self.request)
+        ).select_related("owner")
         connector = self.request.query_params.get("connector")
         if connector:
             authentications = authentications.filter(connector=connector)
         return authentications
 
     def check_can_edit(self, authentication: Authentication) -> None:
-        if not services.authentication_editable_by(authentication, self.request.user):
+        if not services.authentication_editable_by(authentication, signed_in_user(self.request)):
             raise PermissionDenied("Only its creator or an admin can change this authentication.")
 
-    def perform_update(self, serializer: AuthenticationSerializer) -> None:
-        self.check_can_edit(serializer.instance)
+    def perform_update(self, serializer: serializers.BaseSerializer[Authentication]) -> None:
+        authentication = serializer.instance
+        assert isinstance(authentication, Authentication), "UpdateModelMixin.update passes it"
+        self.check_can_edit(authentication)
         serializer.save()
 
     @extend_schema(
@@ -108,20 +114,13 @@ class AuthenticationViewSet(viewsets.ModelViewSet):
             )
         ]
     )
-    def destroy(self, request: Request, *args, **kwargs) -> Response:
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         authentication = self.get_object()
         self.check_can_edit(authentication)
-        users = workflow_names_using(authentication)
-        if users and request.query_params.get("force") not in {"true", "1"}:
-            return Response(
-                {
-                    "detail": f"Workflows use this authentication: {', '.join(users)}. "
-                    "Delete it with ?force=true to delete it anyway.",
-                    "workflows": users,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        authentication.delete()
+        services.authentication_delete(
+            authentication=authentication,
+            force=request.query_params.get("force") in {"true", "1"},
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ConnectionTestSerializer})

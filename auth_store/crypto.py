@@ -51,7 +51,9 @@ class Keyring:
             ) from None
 
     def key_id_of(self, stored: str) -> str:
-        return stored.split(":", 2)[1]
+        """The id of the key a stored value names; "" if it names none (decrypt says why)."""
+        parts = stored.split(":", 2)
+        return parts[1] if len(parts) > 1 else ""
 
 
 def parse_keys(raw: str) -> Keyring:

@@ -6,29 +6,42 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from accounts.errors import Conflict, DomainError, field_errors
 from accounts.services import membership_of
 from auth_store.crypto import CredentialDecryptionError, keyring
 from auth_store.models import Authentication, Scope
 from auth_store.redaction import Redactor
+from auth_store.usage import workflows_using
 from connectors.errors import ConnectorError
 from connectors.registry import describe_validation_error, get_connector, schema_validator
-from connectors.sdk import ClientSettings, Connector, OperationContext
+from connectors.sdk import AuthenticationSpec, ClientSettings, Connector, OperationContext
 
 
-class AuthenticationInvalid(Exception):
-    """Bad authentication input; `errors` maps each bad field's path to what is wrong."""
+class AuthenticationInvalid(DomainError):
+    """Bad authentication input, given as each bad field's path and what is wrong with it."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{path}: {message}" for path, message in errors.items()))
-        self.errors = errors
+        super().__init__("The authentication is invalid.", errors=field_errors(errors))
 
 
-def authentications_usable_by(user: AbstractBaseUser) -> QuerySet[Authentication]:
+class AuthenticationInUse(Conflict):
+    def __init__(self, workflows: list[str]) -> None:
+        super().__init__(
+            f"Workflows use this authentication: {', '.join(workflows)}. "
+            "Delete it with ?force=true to delete it anyway."
+        )
+        self.workflows = workflows
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "workflows": self.workflows}
+
+
+def authentications_usable_by(user: User) -> QuerySet[Authentication]:
     """What a person may see and use: their personal ones and their organisation's."""
     membership = membership_of(user)
     if membership is None:
@@ -38,7 +51,7 @@ def authentications_usable_by(user: AbstractBaseUser) -> QuerySet[Authentication
     )
 
 
-def authentication_editable_by(authentication: Authentication, user: AbstractBaseUser) -> bool:
+def authentication_editable_by(authentication: Authentication, user: User) -> bool:
     """Its creator may change it; owners and admins may change organisational ones too."""
     if authentication.owner_id == user.pk:
         return True
@@ -60,6 +73,12 @@ def connector_with_authentication(key: str) -> Connector:
     return connector
 
 
+def authentication_spec(connector: Connector) -> AuthenticationSpec:
+    """The credential a connector takes, one connector_with_authentication found."""
+    assert connector.authentication is not None, f"{connector.key} takes no authentication"
+    return connector.authentication
+
+
 def split_fields(
     connector: Connector,
     fields: Any,
@@ -75,7 +94,7 @@ def split_fields(
     """
     if not isinstance(fields, dict):
         raise AuthenticationInvalid({"fields": "must be an object of the connector's fields"})
-    spec = connector.authentication
+    spec = authentication_spec(connector)
     secret_names = spec.secret_fields
     merged = {**(previous_secrets or {}), **{k: v for k, v in fields.items() if v is not None}}
     schema = spec.fields_schema
@@ -138,7 +157,7 @@ def organisational_errors(
     return {
         f"fields.{name}": f"'{name}' is required for an organisational authentication: every "
         "member may use it, so it must say where its credential may be sent."
-        for name in connector.authentication.organisational_requires
+        for name in authentication_spec(connector).organisational_requires
         if not settings.get(name)
     }
 
@@ -155,7 +174,7 @@ def authentication_missing_fields(authentication: Authentication) -> list[str]:
 
 
 def authentication_create(
-    *, owner: AbstractBaseUser, name: str, connector: str, scope: str, fields: Any
+    *, owner: User, name: str, connector: str, scope: str, fields: Any
 ) -> Authentication:
     spec_connector = connector_with_authentication(connector)
     settings, secrets = split_fields(spec_connector, fields, scope=scope)
@@ -185,7 +204,7 @@ def authentication_update(
         authentication.scope = scope
     if fields is not None:
         connector = connector_with_authentication(authentication.connector)
-        spec = connector.authentication
+        spec = authentication_spec(connector)
         previous = {**authentication.settings, **authentication.secrets}
         if settings_change(authentication, fields):
             # Where the secret is sent (data center, base URL) is changing: a stored secret
@@ -211,20 +230,31 @@ def authentication_update(
         authentication.settings = settings
         authentication.set_secrets(secrets)
     elif scope is not None:
-        connector = get_connector(authentication.connector)
-        if connector is not None and connector.authentication is not None:
-            errors = organisational_errors(connector, scope=scope, settings=authentication.settings)
+        registered = get_connector(authentication.connector)
+        if registered is not None and registered.authentication is not None:
+            errors = organisational_errors(
+                registered, scope=scope, settings=authentication.settings
+            )
             if errors:
                 raise AuthenticationInvalid(errors)
     authentication.save()
     return authentication
 
 
+def authentication_delete(*, authentication: Authentication, force: bool = False) -> None:
+    """Deletes it; AuthenticationInUse while workflows use it, unless `force` (their runs will
+    then fail, saying the authentication is gone)."""
+    users = workflows_using(authentication)
+    if users and not force:
+        raise AuthenticationInUse(users)
+    authentication.delete()
+
+
 def settings_change(authentication: Authentication, fields: Any) -> bool:
     """True when an edit changes a non-secret field (which decides where secrets are sent)."""
     if not isinstance(fields, dict):
         return False
-    spec = connector_with_authentication(authentication.connector).authentication
+    spec = authentication_spec(connector_with_authentication(authentication.connector))
     return any(
         name not in spec.secret_fields
         and value is not None
@@ -250,8 +280,7 @@ def client_settings() -> ClientSettings:
 
 def authentication_test(*, authentication: Authentication) -> tuple[bool, str]:
     """Runs the connector's connection test: (worked, what happened in plain words)."""
-    connector = connector_with_authentication(authentication.connector)
-    spec = connector.authentication
+    spec = authentication_spec(connector_with_authentication(authentication.connector))
     settings = client_settings()
     client = spec.client_factory(authentication.credentials, settings)
     context = OperationContext(

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="builder-open-") as var_dir:
         configure_django(Path(var_dir))
         from accounts.services import organisation_setup
-        from builder.services import workflow_create
+        from builder.services.workflows import workflow_create
 
         owner = organisation_setup(username="bench", password=PASSWORD)
         cases = []

@@ -202,8 +202,8 @@ def create_engine_fixture(scenario: Scenario) -> EngineFixture:
     """The user, both authentications and the saved workflow, through the services."""
     from accounts.services import organisation_setup
     from auth_store.services import authentication_create
-    from builder.services import workflow_create
-    from tests.conftest import walkthrough_definition
+    from builder.services.workflows import workflow_create
+    from tests.helpers import walkthrough_definition
 
     user = organisation_setup(username="bench", password="bench-password")
     totango_auth = authentication_create(
@@ -256,7 +256,7 @@ def run_engine(
     scenario: Scenario, fixture: EngineFixture, *, around: Callable[[Callable[[], Any]], Any]
 ) -> tuple[float, str]:
     """Executes one run the way the Celery task does; returns its wall time and the run id."""
-    from builder.services import run_execute
+    from builder.services.execution import run_execute
 
     scenario.reset_fakes()
     run_id = queued_run(fixture)
@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="flowbuilder-bench-") as var_dir:
         url = configure_django(database_url=arguments.database_url, var_dir=Path(var_dir))
         rebuild_tables()
-        from tests.conftest import SLACK_TOKEN, TOTANGO_TOKEN
+        from tests.helpers import SLACK_TOKEN, TOTANGO_TOKEN
 
         with FakeTotango(accounts=arguments.accounts) as totango, FakeSlack() as slack:
             scenario = Scenario(

@@ -4,6 +4,8 @@ and brings cancellation to the engine.
 It beats from its own thread, so a long step (a slow vendor, retries) cannot make a live run
 look abandoned, and the engine learns of a cancellation without a query between steps. The
 same event reaches the step's vendor call (ClientSettings.cancelled), which stops waiting.
+An execution the sweep took for lost (its beats came too late) learns it is superseded, and
+stops without writing more: the run's next attempt owns it now.
 """
 
 from __future__ import annotations
@@ -17,19 +19,24 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from builder.engine.executor import RunProgress
-from builder.models import Run
+from builder.models import Run, RunStatus
 
 logger = logging.getLogger(__name__)
 
 
 class RunHeartbeat:
-    def __init__(self, *, run_id: uuid.UUID, interval: float, progress: RunProgress) -> None:
+    def __init__(
+        self, *, run_id: uuid.UUID, attempt: int, interval: float, progress: RunProgress
+    ) -> None:
         self.run_id = run_id
+        self.attempt = attempt
         self.progress = progress
         # Writes the step records waiting to be stored (set once the recorder exists).
         self.flush: Callable[[], None] | None = None
         self.interval = interval
         self.cancel_requested = threading.Event()
+        # Set with cancel_requested when another attempt of the run has taken over.
+        self.superseded = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._beat_until_stopped, name=f"heartbeat-{run_id}", daemon=True
@@ -60,13 +67,11 @@ class RunHeartbeat:
     def beat(self) -> None:
         if self.flush is not None:
             self.flush()
-        Run.objects.filter(id=self.run_id).update(
-            heartbeat_at=timezone.now(), progress=self.progress.snapshot()
-        )
-        # A run no longer running (failed by the sweep, say) must stop too, like a cancelled one.
-        if (
-            Run.objects.filter(id=self.run_id)
-            .exclude(status="running", cancel_requested=False)
-            .exists()
-        ):
+        mine = Run.objects.filter(id=self.run_id, status=RunStatus.RUNNING, attempt=self.attempt)
+        mine.update(heartbeat_at=timezone.now(), progress=self.progress.snapshot())
+        # A run no longer running as this attempt (resumed or failed by the sweep) must stop
+        # too, like a cancelled one.
+        if not mine.filter(cancel_requested=False).exists():
+            if not mine.exists():
+                self.superseded.set()
             self.cancel_requested.set()

@@ -52,6 +52,8 @@ class WorkflowVersion(models.Model):
 class RunStatus(models.TextChoices):
     QUEUED = "queued"
     RUNNING = "running"
+    # Parked until resume_at (a long Retry-After, a Delay): no worker holds it meanwhile.
+    WAITING = "waiting"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -88,6 +90,18 @@ class Run(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )
+    # Executions of this run: one more each time it resumes after its worker was lost. Every
+    # write of an execution is guarded on it, so one the sweep gave up on changes nothing.
+    attempt = models.PositiveIntegerField(
+        default=1,
+        help_text="The run's execution: one more each time it resumed after its worker was lost.",
+    )
+    resume_at = models.DateTimeField(
+        null=True, blank=True, help_text="A waiting run: when it resumes."
+    )
+    waiting_reason = models.CharField(
+        max_length=300, blank=True, help_text="A waiting run: why, e.g. `rate limited by Slack`."
+    )
 
     class Meta:
         ordering = ("-created_at",)
@@ -95,10 +109,38 @@ class Run(models.Model):
             models.Index(fields=("workflow", "-created_at"), name="run_workflow_newest"),
             models.Index(fields=("status", "heartbeat_at"), name="run_status_heartbeat"),
             models.Index(fields=("status", "enqueued_at"), name="run_status_enqueued"),
+            models.Index(fields=("status", "resume_at"), name="run_status_resume"),
         ]
 
     def __str__(self) -> str:
         return f"Run {self.id} ({self.status})"
+
+
+class RunEventKind(models.TextChoices):
+    # The run parked at `step` until `resume_at`, for `reason`.
+    WAITING = "waiting"
+    # Its worker was lost while `step` was in flight: it resumes as `attempt`, or fails.
+    WORKER_LOST = "worker_lost"
+
+
+class RunEvent(models.Model):
+    """Something that interrupted a run without ending it: the run's own log, in order."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=RunEventKind.choices)
+    step = models.CharField(max_length=1000, blank=True)  # a step run's path
+    reason = models.CharField(max_length=300)
+    attempt = models.PositiveIntegerField()  # the execution that goes on after it
+    resume_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField()  # the whole of it, in plain words
+
+    class Meta:
+        ordering = ("run", "at", "id")
+        indexes = [models.Index(fields=("run", "kind", "step"), name="run_event_step")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.kind} at {self.step}"
 
 
 class StepRun(models.Model):
@@ -132,3 +174,11 @@ class StepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} ({self.status})"
+
+
+def column_length(model: type[models.Model], name: str) -> int:
+    """The max_length of a model's text column: what a value must be cut to, to be stored."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField), f"{model.__name__}.{name} is not a text column"
+    assert field.max_length is not None, f"{model.__name__}.{name} has no max_length"
+    return field.max_length

@@ -11,7 +11,7 @@ from django.db import DataError, transaction
 
 from auth_store.redaction import Redactor
 from builder.engine.executor import StepRecord, StepStatus
-from builder.models import StepRun
+from builder.models import StepRun, column_length
 
 logger = logging.getLogger(__name__)
 
@@ -23,18 +23,29 @@ FLUSH_EVERY_SECONDS = 0.5
 
 class DatabaseRunRecorder:
     def __init__(
-        self, *, run_id: uuid.UUID, redactor: Redactor, cancel_requested: threading.Event
+        self,
+        *,
+        run_id: uuid.UUID,
+        redactor: Redactor,
+        cancel_requested: threading.Event,
+        superseded: threading.Event | None = None,
     ) -> None:
         self.run_id = run_id
         self.redactor = redactor
         self.cancel_requested = cancel_requested
+        # Set when another attempt of the run took over: what this one still has is dropped,
+        # so it cannot take the sequences the next attempt writes.
+        self.superseded = superseded or threading.Event()
         self.pending: list[StepRun] = []
         self.last_flush = time.monotonic()
         # The heartbeat thread also flushes, so a record waits no longer than a beat even
         # while the next step is slow; the lock keeps the two threads from sharing a batch.
         self.lock = threading.Lock()
 
-    def record(self, step: StepRecord) -> None:
+    def record(self, step: StepRecord, *, durable: bool = False) -> None:
+        """Keeps a step's record for the next batch; a `durable` one (a step with effects
+        outside the run: a message sent) is written with what is pending before this returns,
+        so a run resumed after its worker is lost cannot repeat it."""
         redact = self.redactor
         step_input, input_size = redact.value_and_size(step.input)
         step_output, output_size = redact.value_and_size(step.output)
@@ -59,7 +70,7 @@ class DatabaseRunRecorder:
         )
         with self.lock:
             self.pending.append(step_run)
-            if len(self.pending) >= FLUSH_EVERY_RECORDS or self.flush_due():
+            if durable or len(self.pending) >= FLUSH_EVERY_RECORDS or self.flush_due():
                 self.write_pending()
 
     def flush_due(self) -> bool:
@@ -76,15 +87,27 @@ class DatabaseRunRecorder:
             self.write_pending()
 
     def write_pending(self) -> None:
+        if self.superseded.is_set():
+            self.pending.clear()
         if self.pending:
             batch, self.pending = self.pending, []
             try:
-                StepRun.objects.bulk_create(batch)
+                if len(batch) == 1:
+                    # One statement: bulk_create would add a transaction's two round trips,
+                    # paid on every durable record (a message sent, then the next).
+                    batch[0].save(force_insert=True)
+                else:
+                    StepRun.objects.bulk_create(batch)
             except DataError:
                 # One record the database refuses (a value jsonb cannot hold, say) must not
                 # take the rest of the batch with it: each is written alone.
                 for step_run in batch:
                     self.write_alone(step_run)
+            except Exception:
+                # Anything else (the heartbeat's connection cut, say) keeps the batch for the
+                # next flush, in order: the beat that failed must not lose the steps it held.
+                self.pending[:0] = batch
+                raise
         self.last_flush = time.monotonic()
 
     def write_alone(self, step_run: StepRun) -> None:
@@ -109,7 +132,7 @@ class DatabaseRunRecorder:
             sequence=step_run.sequence,
             # Cut to the columns, in case their length is what was refused.
             **{
-                name: getattr(step_run, name)[: StepRun._meta.get_field(name).max_length]
+                name: getattr(step_run, name)[: column_length(StepRun, name)]
                 for name in ("path", "step_name", "connector", "operation")
             },
             # Failed, so that retrying the run runs this step again rather than reuse an

@@ -1,4 +1,4 @@
-"""Worker start-up: fail runs left running by a worker that is gone."""
+"""Worker start-up: resume runs left running by a worker that is gone."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django.db import connection
 
 
 @worker_ready.connect
-def fail_runs_of_lost_workers(**_: object) -> None:
+def resume_runs_of_lost_workers(**_: object) -> None:
     # Run here rather than enqueued: a worker started after a crash may consume only its own
     # queue, and the runs it would pick up next must not wait behind a stale one.
-    from builder.services import runs_recover
+    from builder.services.recovery import runs_recover
 
     try:
         runs_recover()

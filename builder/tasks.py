@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.conf import settings
+from celery import Task, shared_task
 
-from builder import services
+from builder.services.execution import run_execute
+from builder.services.recovery import runs_recover
+from builder.services.runs import RUN_EXECUTE_TASK
 
 
 @shared_task(
-    name="builder.run_execute_task",
+    name=RUN_EXECUTE_TASK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=None,
 )
-def run_execute_task(self, run_id: str) -> None:
-    """Executes a run. Idempotent: a redelivered message finds the run claimed and stops."""
-    if not services.run_execute(run_id=run_id):
-        # Another delivery holds the run: come back once its heartbeat would be stale.
-        raise self.retry(countdown=settings.RUN_STALE_AFTER_SECONDS)
+def run_execute_task(self: Task, run_id: str) -> None:
+    """Executes a run, or resumes it. Idempotent: a redelivered message finds the run claimed
+    and stops, or resumes it if its worker is gone."""
+    look_again_in = run_execute(run_id=run_id)
+    if look_again_in is not None:
+        # Another delivery holds the run (come back once its heartbeat would be stale), or it
+        # is not due yet.
+        raise self.retry(countdown=look_again_in)
 
 
 @shared_task(name="builder.runs_recover_task", ignore_result=True)
 def runs_recover_task() -> None:
-    """Fails runs whose worker was lost; sends again runs whose message was lost."""
-    services.runs_recover()
+    """Resumes runs whose worker was lost; sends again runs whose message was lost."""
+    runs_recover()

@@ -43,7 +43,8 @@ def invalid(detail: str, errors: list[dict[str, str]]) -> JsonResponse:
 
 
 def is_json(request: HttpRequest) -> bool:
-    return request.content_type == "application/json" or request.content_type.endswith("+json")
+    content_type = request.content_type or ""
+    return content_type == "application/json" or content_type.endswith("+json")
 
 
 class RequestLimitsMiddleware:
@@ -81,7 +82,7 @@ class RequestLimitsMiddleware:
             try:
                 check_json_depth(request.body)
             except RequestBodyInvalid as error:
-                return invalid(str(error.detail), error.errors)
+                return answer(error.body(), error.status)
             except UnreadablePostError:
                 # The connection failed while the body was read (Django's own answer is HTML).
                 message = "The request body could not be read: the connection failed."

@@ -101,7 +101,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_float("DATABASE_CONN_MAX_AGE", 60.0),
+        conn_max_age=int(env_float("DATABASE_CONN_MAX_AGE", 60.0)),  # Django takes whole seconds
         # A kept connection is checked before a request reuses it: after a database restart
         # the first query would otherwise fail (a 500) on the dead connection.
         conn_health_checks=True,
@@ -111,7 +111,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker share the file: wait for a lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
-    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+    # WAL with synchronous=NORMAL (SQLite's advice for WAL): a commit is durable against a
+    # crashed or killed process, which is what a run's checkpoints guard against; only a power
+    # loss can undo the last commits. FULL would add an fsync to every checkpoint.
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 
 # --- Static files (the built frontend) ----------------------------------------------------------
 STATIC_URL = "/static/"
@@ -237,9 +242,8 @@ SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(env_float("SIGN_IN_MAX_FAILURES_PER_ACCOU
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env_float("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20))
 SIGN_IN_LOCKOUT_SECONDS = env_float("SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
 # The cache holds the sign-in failure counts, so it must be shared by every gunicorn worker and
-# host: the database cache (its table made by `manage.py createcachetable`, which `make run`,
-# compose and the test database run) needs no other service and keeps sign-in working through
-# a Redis outage; CACHE_URL=redis://host:6379/1 moves it to Redis.
+# host: the database cache (its table made by a migration, accounts 0002) needs no other
+# service and keeps sign-in working through a Redis outage; CACHE_URL=redis://… moves it.
 CACHE_URL = env_str("CACHE_URL", "db://django_cache")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
@@ -264,6 +268,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and answer shapes, so the frontend's generated types (frontend/src/api/)
+    # do not make answers carry write-only fields such as passwords.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Runs and step runs both have a `status`, with different values.
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "builder.models.RunStatus",
+        "StepRunStatusEnum": "builder.api.serializers.STEP_RUN_STATUSES",
+        # Run events and connector operations both have a `kind`, with different values.
+        "RunEventKindEnum": "builder.models.RunEventKind",
+        "KindEnum": "builder.api.serializers.OPERATION_KINDS",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------------
@@ -303,11 +318,16 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT = "config.celery:BrokerOutageRedisTransport"
-# How often beat runs the sweep that fails runs of lost workers and re-sends lost messages.
-RUN_RECOVER_INTERVAL_SECONDS = env_float("RUN_RECOVER_INTERVAL_SECONDS", 60.0)
+# How often beat runs the sweep that resumes runs of lost workers and re-sends lost messages.
+RUN_RECOVER_INTERVAL_SECONDS = env_float("RUN_RECOVER_INTERVAL_SECONDS", 5.0)
 CELERY_BEAT_SCHEDULE = {
-    # Fails runs whose worker died without a redelivery noticing (see docs/architecture.md).
-    "recover-runs": {"task": "builder.runs_recover_task", "schedule": RUN_RECOVER_INTERVAL_SECONDS},
+    # Resumes runs whose worker died without a redelivery noticing (see docs/architecture.md).
+    # A sweep still queued behind a backlog when the next is sent is dropped, not run late.
+    "recover-runs": {
+        "task": "builder.runs_recover_task",
+        "schedule": RUN_RECOVER_INTERVAL_SECONDS,
+        "options": {"expires": RUN_RECOVER_INTERVAL_SECONDS},
+    },
 }
 
 # --- Engine ------------------------------------------------------------------------------------------
@@ -333,14 +353,44 @@ if CONNECTOR_MAX_RESPONSE_BYTES < 1:
 CONNECTOR_BLOCK_PRIVATE_NETWORKS = env_bool("CONNECTOR_BLOCK_PRIVATE_NETWORKS", PRODUCTION)
 # Bounded retries of retryable vendor failures (connection errors, timeouts, 429, 5xx).
 CONNECTOR_MAX_RETRIES = int(env_float("CONNECTOR_MAX_RETRIES", 3))
-# Longest Retry-After the engine will honour by sleeping; a longer one fails the step.
+# Longest Retry-After honoured; a longer one fails the step. A run parks rather than sleep
+# for a wait over RUN_PARK_AFTER_SECONDS, so a long one holds no worker; a connection test
+# (answering a web request) sleeps, which is why this stays a minute by default.
 CONNECTOR_MAX_RETRY_AFTER = env_float("CONNECTOR_MAX_RETRY_AFTER", 60.0)
+# A wait longer than this (a Retry-After, a Delay step) parks the run: it goes `waiting`, frees
+# its worker and resumes when due. Shorter waits are slept in place.
+RUN_PARK_AFTER_SECONDS = env_float("RUN_PARK_AFTER_SECONDS", 5.0)
 # How often a running run proves its worker alive (and notices a cancellation request).
 RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0)
-# A running run whose heartbeat is older than this is taken to have lost its worker.
-RUN_STALE_AFTER_SECONDS = env_float("RUN_STALE_AFTER_SECONDS", 60.0)
-# A run still queued this long after it was sent lost its message: it is sent again.
-RUN_REQUEUE_AFTER_SECONDS = env_float("RUN_REQUEUE_AFTER_SECONDS", 600.0)
+# A running run whose heartbeat is older than this has lost its worker: it is resumed.
+RUN_STALE_AFTER_SECONDS = env_float("RUN_STALE_AFTER_SECONDS", 10.0)
+if RUN_STALE_AFTER_SECONDS <= 2 * RUN_HEARTBEAT_SECONDS:
+    # One late beat (a busy database) must not make a live run look lost and run twice.
+    raise ImproperlyConfigured(
+        f"RUN_STALE_AFTER_SECONDS ({RUN_STALE_AFTER_SECONDS:g}) must be more than twice "
+        f"RUN_HEARTBEAT_SECONDS ({RUN_HEARTBEAT_SECONDS:g})."
+    )
+# A run whose worker is lost this many times while the same step is in flight fails, naming
+# the step, rather than take down worker after worker.
+RUN_MAX_WORKER_LOSSES_PER_STEP = int(env_float("RUN_MAX_WORKER_LOSSES_PER_STEP", 3))
+if RUN_MAX_WORKER_LOSSES_PER_STEP < 1:
+    raise ImproperlyConfigured("RUN_MAX_WORKER_LOSSES_PER_STEP must be 1 or more.")
+# A run still queued this long after it was sent (or a waiting run this long past due) lost
+# its message: it is sent again, unless the broker's queue holds that many messages still.
+RUN_REQUEUE_AFTER_SECONDS = env_float("RUN_REQUEUE_AFTER_SECONDS", 30.0)
+# A waiting run's resume message is sent at once with a Celery eta when the run is due within
+# this long; one due later is sent by the sweep once it is. Redis hands an unacknowledged
+# message (one held for its eta) to another worker after its visibility timeout: keep under it.
+RUN_RESUME_MESSAGE_AHEAD_SECONDS = env_float("RUN_RESUME_MESSAGE_AHEAD_SECONDS", 3600.0)
+_VISIBILITY_TIMEOUT = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if (
+    isinstance(_VISIBILITY_TIMEOUT, int | float)
+    and RUN_RESUME_MESSAGE_AHEAD_SECONDS >= _VISIBILITY_TIMEOUT
+):
+    raise ImproperlyConfigured(
+        f"RUN_RESUME_MESSAGE_AHEAD_SECONDS ({RUN_RESUME_MESSAGE_AHEAD_SECONDS:g}) must be under "
+        f"the broker's visibility timeout ({_VISIBILITY_TIMEOUT} seconds)."
+    )
 
 # --- Logging -------------------------------------------------------------------------------------------
 LOGGING = {

@@ -67,7 +67,7 @@ def strictly_equal(left: Any, right: Any) -> bool:
     if isinstance(left, bool) or isinstance(right, bool):
         return isinstance(left, bool) and isinstance(right, bool) and left == right
     if is_number(left) and is_number(right):
-        return left == right
+        return bool(left == right)
     if isinstance(left, list) and isinstance(right, list):
         return len(left) == len(right) and all(map(strictly_equal, left, right))
     if isinstance(left, dict) and isinstance(right, dict):

@@ -30,6 +30,24 @@ class RetryableError(ConnectorError):
 
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, wait_reason: str = ""
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        # Why the run waits, if the wait parks it: "rate limited by Slack".
+        self.wait_reason = wait_reason
+
+
+class ParkRequested(Exception):
+    """A wait too long to sleep through in a worker (ClientSettings.park_after).
+
+    Not a failure: the engine parks the run, which resumes after `seconds` at this step (a
+    retry whose wait is this long runs the step again then: the vendor refused the call).
+    """
+
+    def __init__(self, *, seconds: float, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+        self.reason = reason  # for people: "rate limited by Slack"
+        self.message = message  # the failure that asked for the wait

@@ -17,7 +17,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 import certifi
 import httpx
 
-from connectors.errors import ConnectorError, RetryableError, TerminalError
+from connectors.errors import (
+    AuthenticationFailed,
+    ConnectorError,
+    ParkRequested,
+    RetryableError,
+    TerminalError,
+)
 from connectors.network import CallCancelled, GuardedTransport, call_limits
 
 if TYPE_CHECKING:
@@ -66,6 +72,26 @@ def describe_body(response: httpx.Response) -> str:
     return text or "an empty body"
 
 
+def error_fields(*paths: str) -> ErrorMessageReader:
+    """A reader of the vendor's words in a JSON error body: the first of these fields that has
+    any ("error.message" is the message inside an "error" object); else the body described."""
+
+    def read(response: httpx.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            return describe_body(response)
+        for path in paths:
+            value = body
+            for name in path.split("."):
+                value = value.get(name) if isinstance(value, dict) else None
+            if value:
+                return str(value)
+        return describe_body(response)
+
+    return read
+
+
 def gave_up(message: str, retries: int) -> str:
     if retries == 0:
         return message
@@ -83,6 +109,8 @@ class RetryPolicy:
     max_retry_after: float
     # The run's cancellation: the wait before a retry ends when it is set.
     cancelled: threading.Event | None = None
+    # A wait longer than this parks the run rather than sleep (ParkRequested); None: sleep.
+    park_after: float | None = None
 
     @classmethod
     def from_settings(cls, settings: ClientSettings) -> RetryPolicy:
@@ -90,6 +118,7 @@ class RetryPolicy:
             max_retries=settings.max_retries,
             max_retry_after=settings.max_retry_after,
             cancelled=settings.cancelled,
+            park_after=settings.park_after,
         )
 
     def call(self, attempt: Callable[[], T], *, log: list[str] | None) -> T:
@@ -102,6 +131,13 @@ class RetryPolicy:
                     raise RetryableError(gave_up(error.message, retries)) from None
                 retries += 1
                 delay = self.delay(error, retries)
+                if self.park_after is not None and delay > self.park_after:
+                    # The step is run again when the run resumes: the call did nothing.
+                    raise ParkRequested(
+                        seconds=delay,
+                        reason=error.wait_reason or f"waiting to retry: {error.message}",
+                        message=error.message,
+                    ) from None
                 if log is not None:
                     log.append(
                         f"Retry {retries} of {self.max_retries} in {delay:g}s: {error.message}"
@@ -116,11 +152,11 @@ class RetryPolicy:
 
     def delay(self, error: RetryableError, retry: int) -> float:
         if error.retry_after is None:
-            return min(FIRST_BACKOFF_SECONDS * 2 ** (retry - 1), MAX_BACKOFF_SECONDS)
+            return min(FIRST_BACKOFF_SECONDS * 2.0 ** (retry - 1), MAX_BACKOFF_SECONDS)
         if error.retry_after > self.max_retry_after:
             raise RetryableError(
                 f"{error.message}; the vendor asked to wait {error.retry_after:g}s, longer "
-                f"than the {self.max_retry_after:g}s allowed"
+                f"than the {self.max_retry_after:g}s allowed (CONNECTOR_MAX_RETRY_AFTER)"
             )
         return error.retry_after
 
@@ -131,6 +167,8 @@ class ServiceClient:
     `service` names the vendor in error messages ("Totango answered HTTP 500…"); without one
     (the HTTP client, which may call anywhere) the host is named instead. Without a base URL
     only absolute URLs can be sent (`send`); `request` takes endpoints under the base URL.
+    With `credential_refused`, a 401 is the vendor refusing the credential (AuthenticationFailed)
+    and that is its message, "{vendor_says}" replaced by the vendor's words.
     """
 
     def __init__(
@@ -141,8 +179,10 @@ class ServiceClient:
         headers: Mapping[str, str],
         settings: ClientSettings,
         error_message: ErrorMessageReader = describe_body,
+        credential_refused: str | None = None,
     ) -> None:
         self.service = service
+        self.credential_refused = credential_refused
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.settings = settings
         self.retry_policy = RetryPolicy.from_settings(settings)
@@ -157,7 +197,8 @@ class ServiceClient:
         return view
 
     @property
-    def httpx(self) -> httpx.Client:
+    def httpx_client(self) -> httpx.Client:
+        """The httpx client itself, for a vendor library sending through the same connections."""
         return self._client
 
     def close(self) -> None:
@@ -217,11 +258,18 @@ class ServiceClient:
 
     def raise_for_status(self, response: httpx.Response, *, check: bool) -> None:
         name = self.name_for(str(response.request.url))
+        if check and self.credential_refused and response.status_code == 401:
+            vendor_says = self.error_message(response)
+            raise AuthenticationFailed(
+                self.credential_refused.replace("{vendor_says}", vendor_says)
+            )
         if response.status_code in RETRYABLE_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if response.status_code == 429:
                 raise RetryableError(
-                    f"{name} rate limit reached (HTTP 429)", retry_after=retry_after
+                    f"{name} rate limit reached (HTTP 429)",
+                    retry_after=retry_after,
+                    wait_reason=f"rate limited by {name}",
                 )
             raise RetryableError(
                 f"{name} answered HTTP {response.status_code} with {describe_body(response)}",

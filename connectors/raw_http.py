@@ -8,72 +8,45 @@ from typing import Any
 import httpx
 
 from connectors.errors import InputError
+from connectors.schema import (
+    HTTP_REQUEST_PROPERTIES,
+    any_value,
+    input_object,
+    integer,
+    obj,
+    output_object,
+    string,
+)
 from connectors.sdk import Operation, OperationContext
 
-BODY_TYPES = ("none", "raw", "json", "form")
-
-# The parts of a request a step sets beside its URL; the HTTP client shares them.
-REQUEST_PROPERTIES: dict[str, Any] = {
-    "query_parameters": {
-        "type": "object",
-        "title": "Query parameters",
-        "additionalProperties": {"type": ["string", "number", "boolean"]},
-    },
-    "headers": {
-        "type": "object",
-        "title": "Headers",
-        "additionalProperties": {"type": "string"},
-    },
-    "body_type": {
-        "type": "string",
-        "title": "Body type",
-        "enum": list(BODY_TYPES),
-        "enumNames": ["None", "Raw", "JSON", "Form"],
-        "default": "none",
-    },
-    "body": {
-        "title": "Body",
-        "description": "Raw: a string sent as is. JSON: any value. Form: an object of fields.",
-    },
-}
-
-INPUT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["method", "endpoint"],
-    "additionalProperties": False,
-    "properties": {
-        "method": {
-            "type": "string",
-            "title": "Method",
-            "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
-            "default": "GET",
-        },
-        "endpoint": {
-            "type": "string",
-            "title": "Endpoint",
-            "description": "The path after the base URL, e.g. /api/v3/touchpoints/. "
+INPUT_SCHEMA = input_object(
+    {
+        "method": string(
+            "Method", enum=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], default="GET"
+        ),
+        "endpoint": string(
+            "Endpoint",
+            "The path after the base URL, e.g. /api/v3/touchpoints/. "
             "The base URL and the authentication are added for you.",
-            "minLength": 1,
-        },
-        **REQUEST_PROPERTIES,
+            min_length=1,
+        ),
+        **HTTP_REQUEST_PROPERTIES,
     },
-}
+    required=["method", "endpoint"],
+)
 
-OUTPUT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["response"],
-    "properties": {
-        "response": {
-            "type": "object",
-            "title": "Response",
-            "properties": {
-                "status_code": {"type": "integer", "title": "Status code"},
-                "headers": {"type": "object", "title": "Headers"},
-                "body": {"title": "Body"},
+OUTPUT_SCHEMA = output_object(
+    {
+        "response": obj(
+            "Response",
+            {
+                "status_code": integer("Status code"),
+                "headers": obj("Headers"),
+                "body": any_value("Body"),
             },
-        }
-    },
-}
+        )
+    }
+)
 
 
 def form_value(value: Any) -> str:

@@ -21,6 +21,7 @@ CONNECTOR_MODULES = (
     "connectors.data_mapper",
     "connectors.text_helpers",
     "connectors.storage",
+    "connectors.delay",
     "connectors.http_client",
     "connectors.totango",
     "connectors.slack",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -33,6 +34,14 @@ class ClientSettings:
     block_private_networks: bool = False
     # Set when the run is cancelled (by its heartbeat thread): a call in flight stops at once.
     cancelled: threading.Event | None = field(default=None, compare=False)
+    # A wait longer than this many seconds (a Retry-After, a Delay) is not slept in the worker:
+    # the run is parked and resumed when it is due (ParkRequested). None where a run cannot
+    # park (a connection test answering a web request): the wait is slept.
+    park_after: float | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -49,6 +58,14 @@ class OperationContext:
     # Values kept for the rest of the run, shared by all its steps (the Data storage
     # connector): the one state a step may leave for a later loop iteration to read.
     run_storage: dict[str, Any] = field(default_factory=dict)
+    # The wall clock (the engine's, which tests set); and what park_until asked for.
+    now: Callable[[], datetime] = utc_now
+    park_request: tuple[datetime, str] | None = None
+
+    def park_until(self, when: datetime, reason: str) -> None:
+        """Asks the engine to park the run once this step is recorded, until `when` (a Delay):
+        the step's output stands, and the run resumes after it."""
+        self.park_request = (when, reason)
 
     @property
     def http(self) -> ServiceClient:
@@ -86,6 +103,11 @@ class Operation:
     # Reads or writes context.run_storage. Such a step is run again, never reused, when a
     # failed run is retried from its failed step, so the state it builds is rebuilt.
     uses_run_storage: bool = False
+    # Running it twice does no harm: it reads, or computes from its inputs. An action that is
+    # not (it sends, creates, changes something) has its record stored before the next step
+    # starts, so a run resumed after its worker was lost cannot do it again unless it was the
+    # step in flight. Triggers, loops, branches and breaks are the engine's own, always safe.
+    repeatable: bool = False
 
 
 def no_derived_secrets(fields: Mapping[str, Any]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Real servers a test starts for itself: a Redis of its own, gunicorn serving the app, nginx."""
+"""Real servers a test starts for itself: Celery workers, a Redis of its own, gunicorn, nginx."""
 
 from __future__ import annotations
 
@@ -11,8 +11,101 @@ import time
 from pathlib import Path
 
 import httpx
+from django.conf import settings
 
-from tests.conftest import ROOT, worker_environment
+from tests.helpers import ROOT
+
+# The worker gives up on a vendor call after this long and retries this many times: short and
+# few, so the fault tests (a slow reply, a 500 every time) finish in seconds. The fakes' slow
+# replies (slow_seconds) take longer than this timeout.
+WORKER_HTTP_TIMEOUT_SECONDS = 1.0
+WORKER_MAX_RETRIES = 2
+
+
+def database_url_of_test_database() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("The worker tests run against PostgreSQL: set DATABASE_URL.")
+    user, host, port = database.get("USER") or "postgres", database["HOST"], database["PORT"]
+    return f"postgres://{user}@{host}:{port or 5432}/{database['NAME']}"
+
+
+def worker_environment(**overrides: str) -> dict[str, str]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_database(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CREDENTIAL_KEYS": settings.CREDENTIAL_KEYS,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "CONNECTOR_HTTP_TIMEOUT": str(WORKER_HTTP_TIMEOUT_SECONDS),
+        "CONNECTOR_MAX_RETRIES": str(WORKER_MAX_RETRIES),
+        "PYTHONUNBUFFERED": "1",
+        # Beat often, so a cancellation reaches a run within a fraction of a second.
+        "RUN_HEARTBEAT_SECONDS": "0.2",
+    }
+    environment.update(overrides)
+    return environment
+
+
+# Test workers skip the broadcasts between workers, which only slow their start. The production
+# commands (supervisord.conf, docker-compose.yml) keep them: pass options=() to run a worker like those.
+QUIET_WORKER_OPTIONS = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess on the test database and the test Redis."""
+
+    def __init__(
+        self,
+        log_path: Path,
+        *,
+        queue: str = "celery",
+        options: tuple[str, ...] = QUIET_WORKER_OPTIONS,
+        **environment: str,
+    ) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                *options,
+                f"--queues={queue}",
+            ],
+            cwd=ROOT,
+            env=worker_environment(**environment),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The Celery worker exited: {self.log_path.read_text()[-3000:]}")
+            if " ready." in self.log_path.read_text():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"The Celery worker did not start: {self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
 
 
 def free_port() -> int:

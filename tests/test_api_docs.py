@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from builder.models import Run
-from builder.services import workflow_create
+from builder.services.workflows import workflow_create
 
 pytestmark = pytest.mark.django_db
 

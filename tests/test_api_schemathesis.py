@@ -26,8 +26,8 @@ from accounts.models import Role
 from accounts.services import token_for
 from auth_store.services import authentication_create
 from builder.models import Run, RunStatus, StepRun
-from builder.services import workflow_create
-from tests.conftest import TOTANGO_TOKEN, create_member
+from builder.services.workflows import workflow_create
+from tests.helpers import TOTANGO_TOKEN, create_member
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.conftest import QUIET_WORKER_OPTIONS, WorkerProcess, single_step_definition
-from tests.servers import AppServer, RedisServer, wait_until
+from tests.helpers import single_step_definition
+from tests.servers import QUIET_WORKER_OPTIONS, AppServer, RedisServer, WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -83,8 +83,8 @@ def test_worker_rides_out_a_broker_outage_and_runs_posted_meanwhile_succeed(
             tmp_path / "worker.log",
             options=(*worker_options, "--beat", f"--schedule={tmp_path / 'beat-schedule'}"),
             CELERY_BROKER_URL=broker.url,
-            # The slow Slack reply below must not time out: only the broker fails here.
-            CONNECTOR_HTTP_TIMEOUT="30",
+            # The held Slack reply below must not time out: only the broker fails here.
+            CONNECTOR_HTTP_TIMEOUT="300",
             RUN_REQUEUE_AFTER_SECONDS="2",
             RUN_RECOVER_INTERVAL_SECONDS="1",
         )
@@ -93,13 +93,13 @@ def test_worker_rides_out_a_broker_outage_and_runs_posted_meanwhile_succeed(
         client = httpx.Client(
             base_url=web.base_url, headers={"Authorization": f"Token {token}"}, timeout=30
         )
-        fake_slack.slow_seconds = 3
         slow = slack_message_step(client, fake_slack, "xoxb-test-token-slow")
         fast = slack_message_step(client, fake_slack, "xoxb-test-token")
 
-        # And a run in flight: its Slack call has begun and takes 3 s
+        # And a run in flight: Slack holds its call until the broker is back
+        fake_slack.hold()
         in_flight = post_run(client, slow)
-        wait_until(lambda: len(fake_slack.requests) >= 1, timeout=30, message="no Slack call")
+        fake_slack.wait_until_held(1, timeout=30)
 
         # When the broker dies, a run is posted during the outage, and the broker comes back
         broker.kill()
@@ -110,6 +110,7 @@ def test_worker_rides_out_a_broker_outage_and_runs_posted_meanwhile_succeed(
         )
         posted_during_outage = post_run(client, fast)
         broker.start()
+        fake_slack.release()
 
         # Then the worker is still there, and both runs succeed
         statuses = wait_for_runs(client, [in_flight, posted_during_outage], worker)

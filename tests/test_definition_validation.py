@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import (
+from tests.helpers import (
     all_step_runs,
     create_workflow,
     run_workflow,
@@ -353,5 +353,17 @@ def test_unsupported_jsonpath_in_an_interpolation_is_refused(api):
         {
             "path": "steps.keep.properties.value.value",
             "message": f"'$.steps.trigger.`parent`' uses `parent`, {SUPPORTED}",
+        }
+    ]
+
+
+def test_a_jsonpath_with_an_index_too_long_to_read_is_refused_naming_the_field(api):
+    # Python reads at most 4300 digits into an integer; the path is the user's mistake.
+    path = "$.steps.trigger.items[" + "9" * 5000 + "]"
+
+    assert save_errors(api, storage_step_reading(path)) == [
+        {
+            "path": "steps.keep.properties.value.value",
+            "message": f"{path!r} is not a valid jsonpath: a number in it has too many digits.",
         }
     ]

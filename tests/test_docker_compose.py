@@ -136,12 +136,10 @@ def test_web_migrates_then_serves_gunicorn_on_port_8000_to_nginx_only():
     # Given the web service
     web = compose()["services"]["web"]
 
-    # Then it migrates and creates the cache table before serving, unpublished, on port 8000
+    # Then it migrates (the cache table included) before serving, unpublished, on port 8000
     command = " ".join(web["command"])
-    assert (
-        command.index("python manage.py migrate --noinput &&")
-        < command.index("python manage.py createcachetable &&")
-        < command.index("exec gunicorn config.wsgi --bind 0.0.0.0:8000")
+    assert command.index("python manage.py migrate --noinput &&") < command.index(
+        "exec gunicorn config.wsgi --bind 0.0.0.0:8000"
     )
     assert "ports" not in web
     assert web["expose"] == ["8000"]

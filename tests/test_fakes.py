@@ -257,13 +257,13 @@ def test_slow_outlasts_client_timeout_and_drop_sends_nothing(totango: FakeTotang
 
 def test_keep_alive_reuses_one_connection(totango: FakeTotango):
     with totango_client(totango) as client:
-        started = time.perf_counter()
         for _ in range(30):
             assert client.get("/api/v3/touchpoint-tags/").status_code == 200
-        elapsed = time.perf_counter() - started
+        assert totango.open_connections == 1
+
     assert totango.connections_opened == 1
-    # With Nagle on, each keep-alive reply stalls ~40 ms: 30 requests would take over 1 s.
-    assert elapsed < 0.6
+    totango.wait_until_idle()
+    assert totango.open_connections == 0
 
 
 def test_admin_endpoints_reset_config_and_log(slack: FakeSlack):
@@ -280,8 +280,319 @@ def test_admin_endpoints_reset_config_and_log(slack: FakeSlack):
         assert admin.get("/_fake/requests").json() == []
         assert admin.get("/_fake/config").json()["fail_message_number"] is None
         admin.post("/_fake/config", json={"fault": "error503"})
-        assert admin.post("/api/auth.test").status_code == 503
+        bearer = {"Authorization": f"Bearer {SLACK_TOKEN}"}
+        assert admin.post("/api/auth.test", headers=bearer).status_code == 503
     assert [request.path for request in slack.requests] == ["/api/auth.test"]
+
+
+# -- Checks before faults -------------------------------------------------------------------
+
+
+def totango_raw(
+    fake: FakeTotango, method: str, path: str, token: str | None, **kwargs: Any
+) -> httpx.Response:
+    headers = {"app-token": token} if token else {}
+    headers.update(kwargs.pop("headers", {}))
+    return httpx.request(method, fake.base_url + path, headers=headers, **kwargs)
+
+
+SEARCH_FORM = {"query": json.dumps({"terms": [], "count": 1})}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "token", "body", "status", "error"),
+    [
+        (
+            "POST",
+            "/api/v1/search/account",
+            TOTANGO_TOKEN + "-error503",
+            {"data": SEARCH_FORM},
+            404,
+            "not found: POST /api/v1/search/account",
+        ),
+        (
+            "GET",
+            "/api/v1/search/accounts",
+            TOTANGO_TOKEN + "-error503",
+            {},
+            405,
+            "method GET not allowed on /api/v1/search/accounts",
+        ),
+        (
+            "POST",
+            "/api/v2/events/search",
+            TOTANGO_TOKEN + "-error503",
+            {"json": {"query": json.dumps({"terms": [], "count": 1})}},
+            415,
+            "application/json is not accepted by POST /api/v2/events/search: "
+            "send application/x-www-form-urlencoded",
+        ),
+        (
+            "POST",
+            "/api/v1/search/accounts",
+            TOTANGO_TOKEN + "-ratelimited",
+            {"content": b"query=x", "headers": {"content-type": "text/plain"}},
+            415,
+            "text/plain is not accepted by POST /api/v1/search/accounts: "
+            "send application/json or application/x-www-form-urlencoded",
+        ),
+        (
+            "POST",
+            "/api/v3/touchpoints/",
+            TOTANGO_TOKEN + "-drop",
+            {"files": {"account_id": (None, "acc-0001"), "content": (None, "Hi")}},
+            415,
+            "multipart/form-data is not accepted by POST /api/v3/touchpoints/: "
+            "send application/json or application/x-www-form-urlencoded",
+        ),
+    ],
+    ids=["unknown-path", "wrong-method", "json-to-events", "text-body", "multipart-body"],
+)
+def test_totango_refuses_a_request_off_the_contract_before_playing_its_fault(
+    totango: FakeTotango, method, path, token, body, status, error
+):
+    response = totango_raw(totango, method, path, token, **body)
+
+    assert response.status_code == status
+    assert response.json() == {"status": "failed", "_error": error}
+    assert len(totango.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (None, "missing app-token header"),
+        ("wrong-token-error503", "invalid app-token (tokens are invalidated when regenerated)"),
+        (TOTANGO_TOKEN + "-bad", "invalid app-token (tokens are invalidated when regenerated)"),
+    ],
+)
+def test_totango_refuses_a_missing_or_wrong_token_before_any_fault(
+    totango: FakeTotango, token: str | None, message: str
+):
+    totango.configure(fault="error500")
+
+    response = totango_raw(totango, "POST", "/api/v1/search/accounts", token, data=SEARCH_FORM)
+
+    assert response.status_code == 401
+    assert response.json() == {"error": {"type": "authentication_failed", "message": message}}
+
+
+def test_totango_plays_the_fault_of_a_request_that_passes_the_checks(totango: FakeTotango):
+    token = TOTANGO_TOKEN + "-ratelimited-once"
+
+    refused = totango_raw(totango, "POST", "/api/v1/search/acounts", token, data=SEARCH_FORM)
+    limited = totango_raw(totango, "POST", "/api/v1/search/accounts", token, data=SEARCH_FORM)
+    answered = totango_raw(totango, "POST", "/api/v1/search/accounts", token, data=SEARCH_FORM)
+
+    # The refused request did not use up the one rate limit
+    assert [refused.status_code, limited.status_code, answered.status_code] == [404, 429, 200]
+
+
+def test_totango_events_search_takes_a_form_and_searches_take_a_form_or_json(
+    totango: FakeTotango,
+):
+    query = json.dumps({"terms": [], "count": 2})
+    as_form = {"query": query, "account_id": "acc-0001"}
+
+    events = totango_raw(totango, "POST", "/api/v2/events/search", TOTANGO_TOKEN, data=as_form)
+    events_json = totango_raw(totango, "POST", "/api/v2/events/search", TOTANGO_TOKEN, json=as_form)
+    search_json = totango_raw(
+        totango, "POST", "/api/v1/search/accounts", TOTANGO_TOKEN, json={"query": query}
+    )
+
+    assert events.status_code == 200
+    assert events.json()["response"]["events"]["total_hits"] == 2
+    assert events_json.status_code == 415
+    assert search_json.status_code == 200
+
+
+def slack_raw(
+    fake: FakeSlack, http_method: str, method: str, token: str | None = SLACK_TOKEN, **kwargs: Any
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers.update(kwargs.pop("headers", {}))
+    return httpx.request(http_method, f"{fake.base_url}/api/{method}", headers=headers, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("where", "request_arguments"),
+    [
+        ("form body", {"data": {"token": SLACK_TOKEN, "channel": "general", "text": "x"}}),
+        ("JSON body", {"json": {"token": SLACK_TOKEN, "channel": "general", "text": "x"}}),
+        ("query string", {"params": {"token": SLACK_TOKEN, "channel": "general", "text": "x"}}),
+        (
+            "Basic scheme",
+            {
+                "data": {"channel": "general", "text": "x"},
+                "headers": {"Authorization": f"Basic {SLACK_TOKEN}"},
+            },
+        ),
+    ],
+)
+def test_slack_reads_the_token_from_the_bearer_header_only(
+    slack: FakeSlack, where: str, request_arguments: dict[str, Any]
+):
+    response = slack_raw(slack, "POST", "chat.postMessage", token=None, **request_arguments)
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": False, "error": "not_authed"}
+    assert slack.messages == []
+
+
+@pytest.mark.parametrize(
+    ("http_method", "method", "token", "body", "status", "answer"),
+    [
+        (
+            "POST",
+            "chat.postMesage",
+            SLACK_TOKEN + "-error503",
+            {"json": {"channel": "general", "text": "x"}},
+            404,
+            {"ok": False, "error": "unknown_method", "req_method": "chat.postMesage"},
+        ),
+        (
+            "GET",
+            "conversations.list",
+            SLACK_TOKEN + "-error503",
+            {},
+            405,
+            {"ok": False, "error": "method_not_allowed", "req_method": "conversations.list"},
+        ),
+        (
+            "POST",
+            "conversations.list",
+            SLACK_TOKEN + "-ratelimited",
+            {"json": {"limit": 1}},
+            200,
+            {"ok": False, "error": "invalid_post_type"},
+        ),
+        (
+            "POST",
+            "chat.postMessage",
+            SLACK_TOKEN + "-drop",
+            {"content": b"channel=general", "headers": {"content-type": "text/plain"}},
+            200,
+            {"ok": False, "error": "invalid_post_type"},
+        ),
+        (
+            "POST",
+            "chat.postMessage",
+            SLACK_TOKEN + "-error500",
+            {"content": b"{", "headers": {"content-type": "application/json"}},
+            200,
+            {"ok": False, "error": "invalid_json"},
+        ),
+        (
+            "POST",
+            "auth.test",
+            "xoxb-unknown-error503",
+            {},
+            200,
+            {"ok": False, "error": "invalid_auth"},
+        ),
+        (
+            "POST",
+            "auth.test",
+            SLACK_TOKEN + "-bad-error503",
+            {},
+            200,
+            {"ok": False, "error": "invalid_auth"},
+        ),
+        ("POST", "auth.test", None, {}, 200, {"ok": False, "error": "not_authed"}),
+    ],
+    ids=[
+        "unknown-method",
+        "get",
+        "json-to-a-form-method",
+        "text-body",
+        "malformed-json",
+        "unknown-token",
+        "bad-token",
+        "no-token",
+    ],
+)
+def test_slack_refuses_a_request_off_the_contract_before_playing_its_fault(
+    slack: FakeSlack, http_method, method, token, body, status, answer
+):
+    if token is None:
+        slack.configure(fault="error503")
+
+    response = slack_raw(slack, http_method, method, token, **body)
+
+    assert response.status_code == status
+    assert response.json() == answer
+    assert len(slack.requests) == 1
+
+
+def test_slack_takes_a_form_or_json_for_post_message_and_a_form_for_the_others(slack: FakeSlack):
+    as_json = slack_raw(slack, "POST", "chat.postMessage", json={"channel": "general", "text": "a"})
+    as_form = slack_raw(slack, "POST", "chat.postMessage", data={"channel": "general", "text": "b"})
+    listed = slack_raw(slack, "POST", "conversations.list", data={"limit": "1"})
+    bare = slack_raw(slack, "POST", "auth.test")
+
+    assert [as_json.json()["ok"], as_form.json()["ok"], listed.json()["ok"]] == [True] * 3
+    assert [channel["name"] for channel in listed.json()["channels"]] == ["customer-success"]
+    assert bare.json()["ok"] is True
+    assert [message["text"] for message in slack.messages] == ["a", "b"]
+
+
+# -- Holding replies --------------------------------------------------------------------------
+
+
+def search_in_thread(
+    fake: FakeTotango, token: str = TOTANGO_TOKEN
+) -> tuple[threading.Thread, list]:
+    outcome: list[Any] = []
+
+    def call() -> None:
+        with totango_client(fake, token) as client:
+            try:
+                outcome.append(search(client, terms=[], count=1).status_code)
+            except httpx.TransportError as error:
+                outcome.append(type(error).__name__)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_held_request_is_answered_when_let_through_and_not_before(totango: FakeTotango):
+    totango.hold()
+    first, first_outcome = search_in_thread(totango)
+    totango.wait_until_held(1)
+    second, second_outcome = search_in_thread(totango)
+    totango.wait_until_held(2)
+
+    # While held nothing is answered; each pass answers one request
+    assert (first_outcome, second_outcome, len(totango.requests)) == ([], [], 2)
+    totango.let_through(1)
+    while not (first_outcome or second_outcome):
+        first.join(0.01)
+    assert first_outcome + second_outcome == [200]
+    assert totango.held == 1
+    totango.release()
+    first.join()
+    second.join()
+    assert (first_outcome, second_outcome) == ([200], [200])
+    assert totango.held == 0
+
+
+def test_a_refused_request_is_not_held_and_reset_drops_held_ones(totango: FakeTotango):
+    totango.hold()
+    refused, refused_outcome = search_in_thread(totango, token="wrong-token")
+    refused.join()
+    held, held_outcome = search_in_thread(totango)
+    totango.wait_until_held(1)
+
+    totango.reset()
+    held.join()
+
+    assert refused_outcome == [401]
+    assert held_outcome == ["RemoteProtocolError"]
+    assert totango.held == 0
+    # After a reset requests are answered again at once
+    with totango_client(totango) as client:
+        assert search(client, terms=[]).status_code == 200
 
 
 # -- Slack -----------------------------------------------------------------------------------

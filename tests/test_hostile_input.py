@@ -18,17 +18,17 @@ import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
-from builder import services
 from builder.models import Run, WorkflowVersion
-from tests.conftest import (
+from builder.services.execution import run_claim, run_finish
+from tests.helpers import (
     ROOT,
     all_step_runs,
     create_workflow,
     run_workflow,
     wait_for_run,
     walkthrough_definition,
-    worker_environment,
 )
+from tests.servers import worker_environment
 
 MANUAL = {"connector": "manual", "operation": "manual", "properties": {}}
 NUL_MESSAGE = "contains the NUL character (\\u0000), which cannot be stored"
@@ -192,12 +192,10 @@ def test_finishing_a_run_cuts_what_its_columns_cannot_hold(api):
     # Given a running run (queued: the test transaction never commits, so it is never sent)
     workflow = create_workflow(api, nested_loops(["loop-1"]))
     run_id = api.post(f"/api/workflows/{workflow['id']}/runs/", {}, format="json").json()["id"]
-    assert services.run_claim(run_id)
+    assert run_claim(run_id=run_id)
 
     # When the fallback finish records a failed step longer than its column, and a NUL
-    services.run_finish(
-        run_id=run_id, status="failed", failed_step="loop-1[0]." * 500, error="bad\x00byte"
-    )
+    run_finish(run_id=run_id, status="failed", failed_step="loop-1[0]." * 500, error="bad\x00byte")
 
     # Then both are stored, made to fit
     run = Run.objects.get(id=run_id)

@@ -7,17 +7,22 @@ by every member and changed by their creator and admins; viewers read and change
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Model
 from rest_framework.test import APIClient
 
-from accounts.models import Organisation, Role
+from accounts.models import Membership, Organisation, Role
+from auth_store.models import Authentication
 from auth_store.services import authentication_create
-from builder.models import Run, StepRun
-from builder.services import workflow_create
-from tests.conftest import create_member
+from builder.models import Run, StepRun, Workflow, WorkflowVersion
+from builder.services.workflows import workflow_create
+from tests.helpers import create_member
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +72,10 @@ def world(organisation, fake_totango) -> World:
     objects["organisational"] = totango_authentication_of(carol, "Team Totango", "organisational")
     workflow = workflow_create(user=carol, name="Carol's workflow")
     objects["workflow"] = str(workflow.id)
-    run = Run.objects.create(
-        workflow=workflow, workflow_version=workflow.versions.get(), started_by=carol
-    )
-    StepRun.objects.create(
+    version = workflow.versions.get()
+    objects["workflow_version"] = str(version.pk)
+    run = Run.objects.create(workflow=workflow, workflow_version=version, started_by=carol)
+    step_run = StepRun.objects.create(
         run=run,
         sequence=1,
         path="trigger",
@@ -82,6 +87,7 @@ def world(organisation, fake_totango) -> World:
         duration_ms=1.0,
     )
     objects["run"] = str(run.id)
+    objects["step_run"] = str(step_run.pk)
     outsider_workflow = workflow_create(user=people["outsider"], name="Outsider's workflow")
     objects["outsider_workflow"] = str(outsider_workflow.id)
     return World(people=people, objects=objects)
@@ -93,15 +99,120 @@ def expect(
     return dict(zip(ACTORS, (owner, admin, member, viewer, outsider, anonymous), strict=True))
 
 
-# (name, method, path template, body, expected status per actor). `{own_personal}` is the
-# actor's own personal authentication (anonymous: the owner's).
-MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
+# --- What a request changed in the database ---------------------------------------------------
+
+SNAPSHOT_MODELS = (
+    get_user_model(),
+    Organisation,
+    Membership,
+    Authentication,
+    Workflow,
+    WorkflowVersion,
+    Run,
+    StepRun,
+)
+NEW_TIME = "<a new time>"
+
+
+def snapshot() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every row of every model a request could touch, by model name and primary key."""
+    return {
+        model.__name__: {str(row["pk"]): row for row in model.objects.values("pk", *fields(model))}
+        for model in SNAPSHOT_MODELS
+    }
+
+
+def fields(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def changes(before: dict, after: dict) -> dict[str, Any]:
+    """What differs: rows created (counted), deleted (their keys) and changed (new values)."""
+    found: dict[str, Any] = {}
+    for model, old in before.items():
+        new = after[model]
+        if created := len(new.keys() - old.keys()):
+            found[f"{model} created"] = created
+        if deleted := sorted(old.keys() - new.keys()):
+            found[f"{model} deleted"] = deleted
+        changed = {
+            key: {
+                name: NEW_TIME if isinstance(value, datetime) else value
+                for name, value in new[key].items()
+                if value != old[key][name]
+            }
+            for key in old.keys() & new.keys()
+            if new[key] != old[key]
+        }
+        if changed:
+            found[f"{model} changed"] = changed
+    return found
+
+
+# What an allowed request changes, given the world's objects; reads change nothing.
+Effect = Callable[[dict[str, str]], dict[str, Any]]
+
+
+def nothing(objects: dict[str, str]) -> dict[str, Any]:
+    return {}
+
+
+def renames_authentication(key: str) -> Effect:
+    return lambda objects: {
+        "Authentication changed": {objects[key]: {"name": "x", "updated_at": NEW_TIME}}
+    }
+
+
+def deletes_authentication(key: str) -> Effect:
+    return lambda objects: {"Authentication deleted": [objects[key]]}
+
+
+def creates(**counts: int) -> Effect:
+    return lambda objects: {f"{model} created": count for model, count in counts.items()}
+
+
+def renames_the_workflow(objects: dict[str, str]) -> dict[str, Any]:
+    # Every save is a new version, which runs started later use.
+    return {
+        "Workflow changed": {
+            objects["workflow"]: {"name": "x", "version": 2, "updated_at": NEW_TIME}
+        },
+        "WorkflowVersion created": 1,
+    }
+
+
+def deletes_the_workflow(objects: dict[str, str]) -> dict[str, Any]:
+    # Its versions, runs and their step runs go with it.
+    return {
+        "Workflow deleted": [objects["workflow"]],
+        "WorkflowVersion deleted": [objects["workflow_version"]],
+        "Run deleted": [objects["run"]],
+        "StepRun deleted": [objects["step_run"]],
+    }
+
+
+def cancels_the_run(objects: dict[str, str]) -> dict[str, Any]:
+    return {
+        "Run changed": {
+            objects["run"]: {
+                "status": "cancelled",
+                "cancel_requested": True,
+                "finished_at": NEW_TIME,
+            }
+        }
+    }
+
+
+# (name, method, path template, body, expected status per actor, effect when allowed).
+# `{own_personal}` is the actor's own personal authentication (anonymous: the owner's).
+MATRIX: list[tuple[str, str, str, dict | str | None, dict[str, int], Effect]] = [
     (
         "list authentications",
         "get",
         "/api/authentications/",
         None,
         expect(200, 200, 200, 200, 200, 401),
+        nothing,
     ),
     (
         "create authentication",
@@ -109,6 +220,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/",
         "new_auth",
         expect(201, 201, 201, 403, 201, 401),
+        creates(Authentication=1),
     ),
     (
         "read own personal",
@@ -116,6 +228,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{own_personal}/",
         None,
         expect(200, 200, 200, 200, 200, 401),
+        nothing,
     ),
     (
         "read someone else's personal",
@@ -123,6 +236,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{others_personal}/",
         None,
         expect(404, 404, 404, 404, 404, 401),
+        nothing,
     ),
     (
         "read organisational",
@@ -130,6 +244,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{organisational}/",
         None,
         expect(200, 200, 200, 200, 404, 401),
+        nothing,
     ),
     (
         "rename own personal",
@@ -137,6 +252,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{own_personal}/",
         {"name": "x"},
         expect(200, 200, 200, 403, 200, 401),
+        renames_authentication("own_personal"),
     ),
     (
         "rename someone else's personal",
@@ -144,6 +260,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{others_personal}/",
         {"name": "x"},
         expect(404, 404, 404, 403, 404, 401),
+        nothing,
     ),
     (
         "rename organisational",
@@ -151,6 +268,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{organisational}/",
         {"name": "x"},
         expect(200, 200, 403, 403, 404, 401),
+        renames_authentication("organisational"),
     ),
     (
         "delete own personal",
@@ -158,6 +276,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{own_personal}/",
         None,
         expect(204, 204, 204, 403, 204, 401),
+        deletes_authentication("own_personal"),
     ),
     (
         "delete someone else's personal",
@@ -165,6 +284,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{others_personal}/",
         None,
         expect(404, 404, 404, 403, 404, 401),
+        nothing,
     ),
     (
         "delete organisational",
@@ -172,6 +292,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{organisational}/",
         None,
         expect(204, 204, 403, 403, 404, 401),
+        deletes_authentication("organisational"),
     ),
     (
         "test own personal",
@@ -179,6 +300,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{own_personal}/test/",
         None,
         expect(200, 200, 200, 403, 200, 401),
+        nothing,
     ),
     (
         "test someone else's personal",
@@ -186,6 +308,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{others_personal}/test/",
         None,
         expect(404, 404, 404, 403, 404, 401),
+        nothing,
     ),
     (
         "test organisational",
@@ -193,14 +316,23 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/authentications/{organisational}/test/",
         None,
         expect(200, 200, 200, 403, 404, 401),
+        nothing,
     ),
-    ("list workflows", "get", "/api/workflows/", None, expect(200, 200, 200, 200, 200, 401)),
+    (
+        "list workflows",
+        "get",
+        "/api/workflows/",
+        None,
+        expect(200, 200, 200, 200, 200, 401),
+        nothing,
+    ),
     (
         "create workflow",
         "post",
         "/api/workflows/",
         {"name": "New"},
         expect(201, 201, 201, 403, 201, 401),
+        creates(Workflow=1, WorkflowVersion=1),
     ),
     (
         "read workflow",
@@ -208,6 +340,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/workflows/{workflow}/",
         None,
         expect(200, 200, 200, 200, 404, 401),
+        nothing,
     ),
     (
         "rename workflow",
@@ -215,6 +348,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/workflows/{workflow}/",
         {"name": "x", "version": 1},
         expect(200, 200, 200, 403, 404, 401),
+        renames_the_workflow,
     ),
     (
         "delete workflow",
@@ -222,6 +356,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/workflows/{workflow}/",
         None,
         expect(204, 204, 204, 403, 404, 401),
+        deletes_the_workflow,
     ),
     (
         "run workflow",
@@ -229,6 +364,7 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/workflows/{workflow}/runs/",
         {},
         expect(202, 202, 202, 403, 404, 401),
+        creates(Run=1),
     ),
     (
         "read another organisation's workflow",
@@ -236,34 +372,66 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/workflows/{outsider_workflow}/",
         None,
         expect(404, 404, 404, 404, 200, 401),
+        nothing,
     ),
-    ("list runs", "get", "/api/runs/", None, expect(200, 200, 200, 200, 200, 401)),
+    ("list runs", "get", "/api/runs/", None, expect(200, 200, 200, 200, 200, 401), nothing),
     (
         "list runs of a workflow",
         "get",
         "/api/runs/?workflow={workflow}",
         None,
         expect(200, 200, 200, 200, 404, 401),
+        nothing,
     ),
-    ("read run", "get", "/api/runs/{run}/", None, expect(200, 200, 200, 200, 404, 401)),
-    ("read run steps", "get", "/api/runs/{run}/steps/", None, expect(200, 200, 200, 200, 404, 401)),
+    ("read run", "get", "/api/runs/{run}/", None, expect(200, 200, 200, 200, 404, 401), nothing),
+    (
+        "read run steps",
+        "get",
+        "/api/runs/{run}/steps/",
+        None,
+        expect(200, 200, 200, 200, 404, 401),
+        nothing,
+    ),
     (
         "read one step run",
         "get",
         "/api/runs/{run}/steps/1/",
         None,
         expect(200, 200, 200, 200, 404, 401),
+        nothing,
     ),
-    ("replay run", "post", "/api/runs/{run}/replay/", None, expect(202, 202, 202, 403, 404, 401)),
+    (
+        "replay run",
+        "post",
+        "/api/runs/{run}/replay/",
+        None,
+        expect(202, 202, 202, 403, 404, 401),
+        creates(Run=1),
+    ),
     # The run has not failed: people who may retry it are told why they cannot.
-    ("retry run", "post", "/api/runs/{run}/retry/", None, expect(409, 409, 409, 403, 404, 401)),
-    ("cancel run", "post", "/api/runs/{run}/cancel/", None, expect(200, 200, 200, 403, 404, 401)),
+    (
+        "retry run",
+        "post",
+        "/api/runs/{run}/retry/",
+        None,
+        expect(409, 409, 409, 403, 404, 401),
+        nothing,
+    ),
+    (
+        "cancel run",
+        "post",
+        "/api/runs/{run}/cancel/",
+        None,
+        expect(200, 200, 200, 403, 404, 401),
+        cancels_the_run,
+    ),
     (
         "list members",
         "get",
         "/api/organisation/members/",
         None,
         expect(200, 200, 200, 200, 200, 401),
+        nothing,
     ),
     (
         "add member",
@@ -271,16 +439,26 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         "/api/organisation/members/",
         "new_member",
         expect(201, 201, 403, 403, 201, 401),
+        creates(User=1, Membership=1),
     ),
-    ("connector catalogue", "get", "/api/connectors/", None, expect(200, 200, 200, 200, 200, 401)),
+    (
+        "connector catalogue",
+        "get",
+        "/api/connectors/",
+        None,
+        expect(200, 200, 200, 200, 200, 401),
+        nothing,
+    ),
 ]
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize(
-    ("name", "method", "path", "body", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
+    ("name", "method", "path", "body", "expected", "effect"),
+    MATRIX,
+    ids=[row[0] for row in MATRIX],
 )
-def test_permission_matrix(world, fake_totango, actor, name, method, path, body, expected):
+def test_permission_matrix(world, fake_totango, actor, name, method, path, body, expected, effect):
     objects = {
         **world.objects,
         "own_personal": world.objects[f"own_personal:{'owner' if actor == 'anonymous' else actor}"],
@@ -294,10 +472,14 @@ def test_permission_matrix(world, fake_totango, actor, name, method, path, body,
         }
     elif body == "new_member":
         body = {"username": f"new-{actor}", "password": "a long passphrase", "role": "member"}
+    before = snapshot()
 
     response = getattr(world.client(actor), method)(path.format(**objects), body, format="json")
 
+    # A refused request changed nothing; an allowed one did exactly what it asked
     assert response.status_code == expected[actor], response.content
+    allowed = response.status_code < 400
+    assert changes(before, snapshot()) == (effect(objects) if allowed else {})
 
 
 def test_lists_show_only_what_each_person_may_see(world):

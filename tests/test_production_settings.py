@@ -11,7 +11,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 STRONG_KEY = secrets.token_urlsafe(50)
 

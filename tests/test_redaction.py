@@ -15,15 +15,15 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from auth_store.models import Authentication, Scope
 from auth_store.redaction import Redactor, RedactSecretsFilter
-from tests.conftest import (
+from tests.connectors.harness import full_step_run
+from tests.fakes.echo import FakeEcho
+from tests.helpers import (
     all_step_runs,
     create_authentication,
     create_member,
     run_workflow,
     single_step_definition,
 )
-from tests.connectors.harness import full_step_run
-from tests.fakes.echo import FakeEcho
 from tests.test_secrets import database_dump
 
 BASIC_PASSWORD = "s3cret-basic-pass"

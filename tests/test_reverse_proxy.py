@@ -16,7 +16,7 @@ import httpx
 import pytest
 from django.core.cache import cache
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.servers import AppServer, free_port, stop_process, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

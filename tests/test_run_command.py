@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, walkthrough_definition
+from tests.helpers import ROOT, walkthrough_definition
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from builder.models import Run
-from tests.conftest import (
+from tests.helpers import (
     all_step_runs,
     create_workflow,
     run_workflow,
@@ -40,36 +40,50 @@ def test_finished_run_shows_each_loops_progress(api, celery_worker, walkthrough)
     assert listed["last_run"]["status"] == "succeeded"
 
 
+def progress_when(api, run_id: str, current_step: str, timeout: float = 30.0) -> dict:
+    """The run's progress as the API reports it, once it names `current_step`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = api.get(f"/api/runs/{run_id}/").json()["progress"]
+        if progress.get("current_step") == current_step:
+            return progress
+        assert time.monotonic() < deadline, f"the progress never named {current_step}: {progress}"
+        time.sleep(0.05)
+
+
 def test_running_run_reports_the_step_running_now_and_the_loop_progress(
-    api, celery_worker, fake_slack, fake_totango
+    api, patient_worker, fake_slack, fake_totango
 ):
-    fake_totango.seed_accounts(60)
-    fake_slack.slow_seconds = 0.05
+    # Given the walkthrough over 4 accounts, Slack holding each message until let through
+    fake_totango.seed_accounts(4)
     definition = walkthrough_definition(
         totango_auth=totango_authentication(api, fake_totango),
-        slack_auth=slack_authentication(api, fake_slack, token="xoxb-test-token-slow"),
+        slack_auth=slack_authentication(api, fake_slack),
     )
     workflow = create_workflow(api, definition)
+    fake_slack.hold()
     run_id = api.post(f"/api/workflows/{workflow['id']}/runs/", {}, format="json").json()["id"]
 
+    # When each message is let through once the run reports it running
     seen = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        run = api.get(f"/api/runs/{run_id}/").json()
-        if run["status"] != "running":
-            if run["status"] in {"succeeded", "failed"}:
-                break
-            continue
-        if run["progress"].get("loops"):
-            seen.append(run["progress"])
-        time.sleep(0.25)
+    for index in range(4):
+        seen.append(progress_when(api, run_id, f"loop-1[{index}].slack-1"))
+        fake_slack.let_through(1)
+    run = wait_for_run(api, run_id)
 
-    assert len(seen) >= 3
-    done = [progress["loops"]["loop-1"]["done"] for progress in seen]
-    assert done == sorted(done)
-    assert 0 < done[0] < 60
-    assert {progress["loops"]["loop-1"]["count"] for progress in seen} == {60}
-    assert all(progress["current_step"].startswith("loop-1[") for progress in seen)
+    # Then each report named the message in flight and the iterations done before it
+    assert seen == [
+        {"current_step": "loop-1[0].slack-1", "loops": {}},
+        *(
+            {
+                "current_step": f"loop-1[{done}].slack-1",
+                "loops": {"loop-1": {"done": done, "count": 4}},
+            }
+            for done in range(1, 4)
+        ),
+    ]
+    assert run["status"] == "succeeded"
+    assert run["progress"] == {"current_step": "", "loops": {"loop-1": {"done": 4, "count": 4}}}
 
 
 def test_retry_from_the_failed_step_sends_only_the_remaining_messages(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import (
+from tests.helpers import (
     all_step_runs,
     create_workflow,
     run_workflow,

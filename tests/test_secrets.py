@@ -14,15 +14,15 @@ from django.core.management import call_command
 
 from auth_store.crypto import keyring
 from auth_store.models import Authentication, Scope
-from tests.conftest import (
+from tests.helpers import (
     ROOT,
     all_step_runs,
     create_authentication,
     run_workflow,
     single_step_definition,
     walkthrough_definition,
-    worker_environment,
 )
+from tests.servers import worker_environment
 
 TOTANGO_SECRET = "tt-8c1f2e7a-totango-secret"
 SLACK_SECRET = "xoxb-5521-slack-secret-value"

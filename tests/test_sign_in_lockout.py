@@ -8,7 +8,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from tests.conftest import create_member
+from tests.helpers import create_member
 
 pytestmark = pytest.mark.django_db
 

@@ -11,16 +11,15 @@ import pytest
 
 from builder.models import Run, Workflow
 from builder.tasks import run_execute_task
-from tests.conftest import (
-    WORKER_MAX_RETRIES,
-    WorkerProcess,
+from tests.fakes.misbehaving import MisbehavingVendor
+from tests.helpers import (
     all_step_runs,
     create_authentication,
     create_workflow,
     run_workflow,
     wait_for_run,
 )
-from tests.fakes.misbehaving import MisbehavingVendor
+from tests.servers import WORKER_MAX_RETRIES, WorkerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

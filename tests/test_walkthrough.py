@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import (
+from tests.helpers import (
     SLACK_TOKEN,
     TOTANGO_TOKEN,
     all_step_runs,

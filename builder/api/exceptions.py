@@ -1,55 +1,26 @@
-"""Maps domain errors to API answers: each bad field named by its path, in one error shape."""
+"""Maps errors to API answers in one shape: `{"detail", "errors": [{path, message}]}`.
+
+Every domain error (accounts.errors.DomainError) says its own status and body; DRF's own errors
+(validation, permissions, parsing) are reshaped to match.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
-from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
-from auth_store.services import AuthenticationInvalid
-from builder.api.parsers import RequestBodyInvalid
-from builder.engine.errors import DefinitionError
-from builder.services import RunNotCancellable, RunNotRetryable, StaleVersion
+from accounts.errors import DomainError
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, RequestBodyInvalid):
-        return Response({"detail": str(exc.detail), "errors": exc.errors}, status=400)
-    if isinstance(exc, DefinitionError):
-        return Response(
-            {
-                "detail": "The workflow definition is invalid.",
-                "errors": [{"path": error.path, "message": error.message} for error in exc.errors],
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, AuthenticationInvalid):
-        return Response(
-            {
-                "detail": "The authentication is invalid.",
-                "errors": [
-                    {"path": path, "message": message} for path, message in exc.errors.items()
-                ],
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, StaleVersion):
-        return Response(
-            {
-                "detail": "The workflow was changed elsewhere since you loaded it: reload it, "
-                "then make your change again.",
-                "current_version": exc.current_version,
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, RunNotCancellable):
-        return Response({"detail": f"The run cannot be cancelled: {exc}."}, status=409)
-    if isinstance(exc, RunNotRetryable):
-        return Response({"detail": f"The run cannot be retried: {exc}."}, status=409)
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response(exc.body(), status=exc.status, headers=exc.headers)
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # DRF field errors → the same {"detail", "errors": [{path, message}]} shape.
@@ -60,7 +31,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def flatten_field_errors(data: Any, prefix: str = ""):
+def flatten_field_errors(data: Any, prefix: str = "") -> Iterator[dict[str, str]]:
     if isinstance(data, dict):
         for key, value in data.items():
             yield from flatten_field_errors(value, f"{prefix}.{key}" if prefix else str(key))

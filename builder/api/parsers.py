@@ -6,13 +6,19 @@ import array
 import itertools
 import math
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import QueryDict
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.http.request import _ImmutableQueryDict
+    from django.utils.datastructures import MultiValueDict
+
+from accounts.errors import DomainError, FieldError
 
 # A JSON string, escapes included: its brackets are text, not structure.
 JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -28,12 +34,8 @@ NOT_FINITE_MESSAGE = "is not a finite number, which cannot be stored"
 MAX_REPORTED_ERRORS = 20
 
 
-class RequestBodyInvalid(ParseError):
+class RequestBodyInvalid(DomainError):
     """A body refused before any view reads it; `errors` name each bad field by its path."""
-
-    def __init__(self, detail: str, errors: list[dict[str, str]]) -> None:
-        super().__init__(detail)
-        self.errors = errors
 
 
 def json_depth(raw: bytes) -> int:
@@ -53,10 +55,10 @@ def too_deep_message() -> str:
 def check_json_depth(raw: bytes) -> None:
     if json_depth(raw) > settings.API_MAX_JSON_DEPTH:
         message = too_deep_message()
-        raise RequestBodyInvalid(message, [{"path": "", "message": message}])
+        raise RequestBodyInvalid(message, errors=[FieldError("", message)])
 
 
-def unstorable_errors(data: Any) -> Iterator[dict[str, str]]:
+def unstorable_errors(data: Any) -> Iterator[FieldError]:
     """Each string or key holding a NUL character, and each number too large to be finite, by
     its path (definition.steps.a.title). Walked without recursion, in document order."""
     pending: list[tuple[str, Any]] = [("", data)]
@@ -64,16 +66,16 @@ def unstorable_errors(data: Any) -> Iterator[dict[str, str]]:
         path, value = pending.pop()
         if isinstance(value, str):
             if NUL in value:
-                yield {"path": path, "message": NUL_MESSAGE}
+                yield FieldError(path, NUL_MESSAGE)
         elif isinstance(value, float):
             if not math.isfinite(value):
-                yield {"path": path, "message": NOT_FINITE_MESSAGE}
+                yield FieldError(path, NOT_FINITE_MESSAGE)
         elif isinstance(value, dict):
             children = []
             for key, member in value.items():
                 key_text = str(key)
                 if NUL in key_text:
-                    yield {"path": path, "message": f"the key {key_text!r} {NUL_MESSAGE}"}
+                    yield FieldError(path, f"the key {key_text!r} {NUL_MESSAGE}")
                 children.append((join(path, key_text), member))
             pending.extend(reversed(children))
         elif isinstance(value, list):
@@ -89,7 +91,7 @@ def join(path: str, key: str) -> str:
 def refuse_unstorable(data: Any) -> None:
     errors = list(itertools.islice(unstorable_errors(data), MAX_REPORTED_ERRORS))
     if errors:
-        raise RequestBodyInvalid("The request is invalid.", errors)
+        raise RequestBodyInvalid("The request is invalid.", errors=errors)
 
 
 def refuse_form(form: QueryDict) -> None:
@@ -112,21 +114,36 @@ class JSONParser(parsers.JSONParser):
     and numbers too large to be finite (DRF refuses NaN and Infinity themselves).
     The depth of every JSON body is bounded before this, by config.middleware."""
 
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:  # any JSON value, not only the object DRF's stubs say
         data = super().parse(stream, media_type, parser_context)
         refuse_unstorable(data)
         return data
 
 
 class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None) -> QueryDict:
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> _ImmutableQueryDict:
         data = super().parse(stream, media_type, parser_context)
         refuse_form(data)
         return data
 
 
 class MultiPartParser(parsers.MultiPartParser):
-    def parse(self, stream, media_type=None, parser_context=None) -> parsers.DataAndFiles:
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> parsers.DataAndFiles[_ImmutableQueryDict, MultiValueDict[str, UploadedFile]]:
         parsed = super().parse(stream, media_type, parser_context)
         refuse_form(parsed.data)
         return parsed

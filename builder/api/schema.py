@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
@@ -20,7 +21,9 @@ class FieldErrorSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in plain words.")
-    errors = FieldErrorSerializer(
+    # DRF's metaclass moves declared fields off the class, so this never hides the `errors`
+    # property; the stubs cannot express that, and the API names this field `errors`.
+    errors = FieldErrorSerializer(  # type: ignore[assignment]
         many=True, required=False, help_text="Each bad field of the request (400 answers)."
     )
 
@@ -39,7 +42,8 @@ class ConflictSerializer(serializers.Serializer):
 
 
 # The conflicts of each operation. Written out here, not guessed: only the service knows which
-# states refuse an action (see the 409 answers of builder/api/exceptions.py and the views).
+# states refuse an action (the `accounts.errors.Conflict`s the services raise: StaleVersion,
+# RunNotCancellable, RunNotRetryable, AuthenticationInUse, SetupAlreadyDone).
 CONFLICTS: dict[tuple[str, str], str] = {
     ("PUT", "/api/workflows/{id}/"): "The workflow was changed elsewhere since that version "
     "was loaded: `current_version` tells the version now.",
@@ -54,8 +58,8 @@ CONFLICTS: dict[tuple[str, str], str] = {
 
 # Operations that answer 404 for an object named by a query parameter, not only by the path.
 NOT_FOUND_BY_QUERY: set[tuple[str, str]] = {("GET", "/api/runs/")}
-# Sign-in lockout (accounts.services.sign_in_check): the views raise DRF's Throttled
-# themselves, so the view's throttle classes do not tell.
+# Sign-in lockout (accounts.services.sign_in_check raises SignInLocked, a 429): no throttle
+# class of the view tells.
 LOCKED_OUT: set[tuple[str, str]] = {("POST", "/api/auth/sign-in/"), ("POST", "/api/token/")}
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -67,16 +71,18 @@ def is_free_form(response: dict[str, Any]) -> bool:
     return all(schema in ({"type": "object", "additionalProperties": {}}, {}) for schema in schemas)
 
 
-# The answers shared by many operations, each a component of `components.responses`:
-# (status, component name, description, body, headers).
-BAD_REQUEST = (
+# An error answer: (status, component name, description, body, headers).
+ErrorAnswer = tuple[str, str | None, str, type[serializers.Serializer], dict[str, Any] | None]
+
+# The answers shared by many operations, each a component of `components.responses`.
+BAD_REQUEST: ErrorAnswer = (
     "400",
     "BadRequest",
     "The request is invalid: `errors` names each bad field by its path.",
     ErrorSerializer,
     None,
 )
-UNAUTHORIZED = (
+UNAUTHORIZED: ErrorAnswer = (
     "401",
     "Unauthorized",
     "Not signed in, or the token is not valid: send `Authorization: Token <key>` "
@@ -84,7 +90,7 @@ UNAUTHORIZED = (
     ErrorSerializer,
     None,
 )
-FORBIDDEN = (
+FORBIDDEN: ErrorAnswer = (
     "403",
     "Forbidden",
     "Not allowed: a viewer changing something, someone outside the organisation, or a "
@@ -92,28 +98,28 @@ FORBIDDEN = (
     ErrorSerializer,
     None,
 )
-NOT_FOUND = (
+NOT_FOUND: ErrorAnswer = (
     "404",
     "NotFound",
     "No such object among those the caller may see.",
     ErrorSerializer,
     None,
 )
-TOO_LARGE = (
+TOO_LARGE: ErrorAnswer = (
     "413",
     "PayloadTooLarge",
     "The request body is larger than API_MAX_REQUEST_BYTES allows (config.middleware).",
     ErrorSerializer,
     None,
 )
-UNSUPPORTED_MEDIA_TYPE = (
+UNSUPPORTED_MEDIA_TYPE: ErrorAnswer = (
     "415",
     "UnsupportedMediaType",
     "The body is not JSON, a form or multipart form data (its Content-Type says which).",
     ErrorSerializer,
     None,
 )
-TOO_MANY_REQUESTS = (
+TOO_MANY_REQUESTS: ErrorAnswer = (
     "429",
     "TooManyRequests",
     "Too many failed sign-ins for the account or from the address: try again after "
@@ -167,7 +173,7 @@ class ApiAutoSchema(AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def error_answers(self, operation: dict[str, Any]):
+    def error_answers(self, operation: dict[str, Any]) -> Iterator[ErrorAnswer]:
         """The errors this operation can answer, as (status, component, description, body, headers)."""
         method, path = self.method, self.path
         parameters = operation.get("parameters", [])

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from builder.models import Run, StepRun, Workflow
+from builder.engine.executor import StepStatus
+from builder.models import Run, RunEvent, RunStatus, StepRun, Workflow
 from connectors.sdk import OperationKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
@@ -23,6 +30,20 @@ class WorkflowSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "created_at", "updated_at")
 
 
+class LastRunSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    created_at = serializers.DateTimeField()
+
+
+class LastRunAnnotations(TypedDict):
+    """What WorkflowViewSet.get_queryset annotates each workflow of a list with."""
+
+    last_run_id: uuid.UUID | None
+    last_run_status: str | None
+    last_run_created_at: datetime | None
+
+
 class WorkflowListSerializer(serializers.ModelSerializer):
     trigger = serializers.SerializerMethodField()
     last_run = serializers.SerializerMethodField()
@@ -30,8 +51,12 @@ class WorkflowListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Workflow
         fields = ("id", "name", "trigger", "last_run", "version", "created_at", "updated_at")
+        read_only_fields = fields  # answers only: every field is always there
 
-    def get_last_run(self, workflow: Workflow) -> dict[str, Any] | None:
+    @extend_schema_field(LastRunSerializer(allow_null=True))
+    def get_last_run(
+        self, workflow: WithAnnotations[Workflow, LastRunAnnotations]
+    ) -> dict[str, Any] | None:
         # Annotated by the view in one query (see WorkflowViewSet.get_queryset).
         if workflow.last_run_id is None:
             return None
@@ -49,7 +74,48 @@ class RunStartSerializer(serializers.Serializer):
     payload = serializers.JSONField(required=False, default=dict)
 
 
+class LoopProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(help_text="Iterations finished.")
+    count = serializers.IntegerField(help_text="Iterations in all.")
+
+
+class RunProgressSerializer(serializers.Serializer):
+    current_step = serializers.CharField(
+        required=False, help_text="Path of the step running now, e.g. `loop-1[2].slack-1`."
+    )
+    loops = serializers.DictField(
+        child=LoopProgressSerializer(), required=False, help_text="Each loop's progress, by name."
+    )
+
+
+@extend_schema_field(RunProgressSerializer)
+class RunProgressField(serializers.JSONField):
+    """Run.progress as the engine stores it; RunProgressSerializer only describes it."""
+
+
+class RunEventSerializer(serializers.ModelSerializer):
+    """Something that interrupted the run without ending it, oldest first."""
+
+    class Meta:
+        model = RunEvent
+        fields = ("at", "kind", "step", "reason", "attempt", "resume_at", "message")
+        read_only_fields = fields
+        extra_kwargs = {
+            "kind": {
+                "help_text": "`waiting`: the run parked at `step` until `resume_at`; "
+                "`worker_lost`: its worker was lost while `step` was in flight, and it "
+                "resumed as `attempt` (or failed, if that step was in flight too often)."
+            },
+            "step": {"help_text": "Path of the step, e.g. `loop-1[37].slack-1`."},
+            "reason": {"help_text": "Why, in a few words: `rate limited by Slack`."},
+            "attempt": {"help_text": "The attempt that goes on after it."},
+            "message": {"help_text": "The whole of it, in plain words."},
+        }
+
+
 class RunSerializer(serializers.ModelSerializer):
+    progress = RunProgressField(read_only=True)
+    events = RunEventSerializer(many=True, read_only=True)
     workflow_version = serializers.IntegerField(source="workflow_version.version", read_only=True)
     started_by = serializers.CharField(source="started_by.get_username", read_only=True)
     trigger = serializers.SerializerMethodField()
@@ -67,6 +133,10 @@ class RunSerializer(serializers.ModelSerializer):
             "error",
             "cancel_requested",
             "progress",
+            "attempt",
+            "resume_at",
+            "waiting_reason",
+            "events",
             "retry_of",
             "started_by",
             "trigger",
@@ -105,7 +175,13 @@ def truncated_payload(value: Any, size: int) -> Any:
     }
 
 
+# StepRun.status is a plain CharField: the engine's StepStatus values are the only ones written.
+STEP_RUN_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
+
+
 class StepRunSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=STEP_RUN_STATUSES, read_only=True)
+    log = serializers.ListField(child=serializers.CharField(), read_only=True)
     input = serializers.SerializerMethodField()
     output = serializers.SerializerMethodField()
     input_truncated = serializers.SerializerMethodField()
@@ -172,11 +248,15 @@ class ConnectorAuthenticationSerializer(serializers.Serializer):
     optional = serializers.BooleanField(help_text="Steps may run without an authentication.")
 
 
+# Named in the schema as KindEnum (config/settings.py), apart from a run event's kind.
+OPERATION_KINDS = [kind.value for kind in OperationKind]
+
+
 class ConnectorOperationSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
-    kind = serializers.ChoiceField(choices=[kind.value for kind in OperationKind])
+    kind = serializers.ChoiceField(choices=OPERATION_KINDS)
     fixed_lanes = serializers.ListField(child=serializers.CharField())
     dynamic_lanes = serializers.BooleanField()
     input_schema = serializers.JSONField(help_text="JSON Schema of the step's properties.")

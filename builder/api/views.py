@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -16,8 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import organisation_membership
-from builder import services
+from accounts.permissions import organisation_membership, signed_in_user
 from builder.api.pagination import StepRunPagination
 from builder.api.serializers import (
     ConnectorSerializer,
@@ -29,6 +29,8 @@ from builder.api.serializers import (
     WorkflowSerializer,
 )
 from builder.models import Run, Workflow
+from builder.services.runs import run_cancel, run_replay, run_retry, run_start
+from builder.services.workflows import workflow_create, workflow_update
 from connectors.registry import all_connectors, catalogue, icon_svg
 
 
@@ -52,22 +54,24 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return WorkflowListSerializer if self.action == "list" else WorkflowSerializer
 
-    def perform_create(self, serializer: WorkflowSerializer) -> None:
-        serializer.instance = services.workflow_create(
-            user=self.request.user,
+    def perform_create(self, serializer: serializers.BaseSerializer[Workflow]) -> None:
+        serializer.instance = workflow_create(
+            user=signed_in_user(self.request),
             name=serializer.validated_data["name"],
             definition=serializer.validated_data.get("definition"),
         )
 
-    def perform_update(self, serializer: WorkflowSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Workflow]) -> None:
         data = serializer.validated_data
         if "version" not in data:
             raise serializers.ValidationError(
                 {"version": ["The version you edited is required, so no edit is silently lost."]}
             )
-        serializer.instance = services.workflow_update(
-            workflow=serializer.instance,
-            user=self.request.user,
+        workflow = serializer.instance
+        assert isinstance(workflow, Workflow), "UpdateModelMixin.update passes the object"
+        serializer.instance = workflow_update(
+            workflow=workflow,
+            user=signed_in_user(self.request),
             version=data["version"],
             name=data.get("name"),
             definition=data.get("definition"),
@@ -79,8 +83,8 @@ class WorkflowViewSet(viewsets.ModelViewSet):
         workflow = self.get_object()
         start = RunStartSerializer(data=request.data)
         start.is_valid(raise_exception=True)
-        run = services.run_start(
-            workflow=workflow, user=request.user, payload=start.validated_data["payload"]
+        run = run_start(
+            workflow=workflow, user=signed_in_user(request), payload=start.validated_data["payload"]
         )
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -102,6 +106,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         runs = (
             Run.objects.filter(workflow__organisation=organisation)
             .select_related("workflow_version", "started_by")
+            .prefetch_related("events")
             .defer("workflow_version__definition")
             .annotate(
                 trigger_connector=KeyTextTransform(
@@ -127,27 +132,27 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             OpenApiParameter("status", str, description="Only runs in this status."),
         ]
     )
-    def list(self, request: Request, *args, **kwargs) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={200: RunSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        run = services.run_cancel(run=self.get_object())
+        run = run_cancel(run=self.get_object())
         return Response(RunSerializer(run).data)
 
     @extend_schema(request=None, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
     def replay(self, request: Request, pk: str | None = None) -> Response:
         """Runs the workflow again with this run's trigger payload."""
-        run = services.run_replay(run=self.get_object(), user=request.user)
+        run = run_replay(run=self.get_object(), user=signed_in_user(request))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         """Re-runs a failed run from its failed step, reusing what succeeded before it."""
-        run = services.run_retry(run=self.get_object(), user=request.user)
+        run = run_retry(run=self.get_object(), user=signed_in_user(request))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

@@ -7,6 +7,7 @@ The canonical definition (also the export format) is a control-flow tree plus a 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from builder.engine.properties import (
     compile_value,
     join_path,
 )
-from connectors.registry import describe_validation_error, get_connector, schema_validator
+from connectors.registry import all_connectors, describe_validation_error, schema_validator
 from connectors.sdk import Connector, Operation, OperationKind
 
 TRIGGER_NAME = "trigger"
@@ -98,9 +99,12 @@ class WorkflowPlan:
 class DefinitionCompiler:
     """Walks a definition once in execution order, collecting every error with its path."""
 
-    def __init__(self, definition: Any, limits: DefinitionLimits) -> None:
+    def __init__(
+        self, definition: Any, limits: DefinitionLimits, connectors: Mapping[str, Connector]
+    ) -> None:
         self.definition = definition
         self.limits = limits
+        self.connectors = connectors
         self.errors: list[FieldError] = []
         self.placed: set[str] = set()
         # Set when a refused step's content was not walked: its steps are then not "unplaced".
@@ -108,6 +112,10 @@ class DefinitionCompiler:
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path=path, message=message))
+
+    def connector(self, key: Any) -> Connector | None:
+        # A definition is user input: its connector may be any JSON value.
+        return self.connectors.get(key) if isinstance(key, str) else None
 
     def compile(self) -> WorkflowPlan:
         definition = self.definition
@@ -141,7 +149,7 @@ class DefinitionCompiler:
                 "trigger", 'is required, e.g. {"connector": "manual", "operation": "manual"}'
             )
             return None
-        connector = get_connector(trigger.get("connector", ""))
+        connector = self.connector(trigger.get("connector"))
         if connector is None or not connector.is_trigger:
             self.error("trigger.connector", f"{trigger.get('connector')!r} is not a trigger")
             return None
@@ -229,7 +237,7 @@ class DefinitionCompiler:
         if not isinstance(step, dict):
             self.error(step_path, "must be an object with connector, operation and properties")
             return None
-        connector = get_connector(step.get("connector", ""))
+        connector = self.connector(step.get("connector"))
         if connector is None or connector.is_trigger:
             self.error(f"{step_path}.connector", f"unknown connector {step.get('connector')!r}")
             return None
@@ -405,13 +413,21 @@ def known_lanes(plan: StepPlan) -> tuple[str, ...] | None:
     if not isinstance(cases, LiteralValue) or not isinstance(cases.value, list):
         return None
     named = [case.get("lane") for case in cases.value if isinstance(case, dict)]
-    if not all(isinstance(lane, str) for lane in named):
+    lanes = [lane for lane in named if isinstance(lane, str)]
+    if len(lanes) != len(named):
         return None
-    return tuple(dict.fromkeys([*named, *operation.fixed_lanes]))
+    return tuple(dict.fromkeys([*lanes, *operation.fixed_lanes]))
 
 
 def compile_definition(
-    definition: Any, limits: DefinitionLimits = DefinitionLimits()
+    definition: Any,
+    limits: DefinitionLimits = DefinitionLimits(),
+    connectors: Mapping[str, Connector] | None = None,
 ) -> WorkflowPlan:
-    """The plan of a definition; DefinitionError lists every bad field with its path."""
-    return DefinitionCompiler(definition, limits).compile()
+    """The plan of a definition; DefinitionError lists every bad field with its path.
+
+    `connectors` are those a step may use, by key: the registry's unless given (a test's own).
+    """
+    return DefinitionCompiler(
+        definition, limits, all_connectors() if connectors is None else connectors
+    ).compile()

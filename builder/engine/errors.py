@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from accounts.errors import DomainError, FieldError
+
+__all__ = ["DefinitionError", "FieldError"]
 
 
-@dataclass(frozen=True)
-class FieldError:
-    path: str  # e.g. steps.slack-1.properties.channel
-    message: str
-
-
-class DefinitionError(Exception):
+class DefinitionError(DomainError):
     """A workflow definition that cannot be saved; `errors` name each bad field by its path."""
 
     def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{error.path}: {error.message}" for error in errors))
-        self.errors = errors
+        super().__init__("The workflow definition is invalid.", errors=errors)

@@ -1,7 +1,8 @@
 """Executes a compiled workflow plan step by step, recording each step as it completes.
 
 The executor is given everything from outside: a source of per-authentication clients, a
-recorder that stores step records (and says when to stop), and a redactor for secrets.
+recorder that stores step records (and says when to stop), the clocks, and for a run that
+resumes the checkpoint it resumes from.
 """
 
 from __future__ import annotations
@@ -9,17 +10,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
 from builder.engine.properties import UnresolvedPath
-from connectors.errors import AuthenticationFailed, ConnectorError, TerminalError
+from connectors.errors import AuthenticationFailed, ConnectorError, ParkRequested, TerminalError
 from connectors.network import CallCancelled
 from connectors.registry import validate_inputs, validate_output
-from connectors.sdk import ClientSettings, OperationContext, OperationKind
+from connectors.sdk import (
+    AuthenticationSpec,
+    ClientSettings,
+    Operation,
+    OperationContext,
+    OperationKind,
+    utc_now,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +62,10 @@ class StepRecord:
 
 
 class RunRecorder(Protocol):
-    def record(self, step: StepRecord) -> None: ...
+    def record(self, step: StepRecord, *, durable: bool = False) -> None:
+        """Keeps a step's record; `durable`: stored before this returns (the step had effects
+        outside the run, which a resumed run must not repeat)."""
+        ...
 
     def should_stop(self) -> bool:
         """True when the run was cancelled; asked between steps."""
@@ -78,9 +89,13 @@ AuthenticationSource = Callable[[str], ResolvedAuthentication]
 
 @dataclass
 class RunOutcome:
-    status: str  # succeeded | failed | cancelled
+    status: str  # succeeded | failed | cancelled | waiting
     failed_step: str = ""
     error: str = ""
+    # A waiting (parked) run: when it resumes, why, and the step it resumes at or after.
+    resume_at: datetime | None = None
+    waiting_reason: str = ""
+    waiting_step: str = ""
 
 
 class StepFailed(Exception):
@@ -96,6 +111,16 @@ class RunCancelled(Exception):
 
 class RunTimedOut(Exception):
     """The run went over its time limit; raised between two steps."""
+
+
+class RunParked(Exception):
+    """The run must wait until `resume_at`: a long Retry-After, a Delay. Nothing is wrong."""
+
+    def __init__(self, path: str, resume_at: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.resume_at = resume_at
+        self.reason = reason
 
 
 class LoopBroken(Exception):
@@ -118,6 +143,67 @@ class EarlierStep:
     operation: str
     input: Any
     output: Any
+
+
+@dataclass(frozen=True)
+class CompletedStep:
+    """A step this very run recorded in an earlier execution (before its worker was lost, or
+    before it parked): the record stands, and its output is what later steps read."""
+
+    sequence: int
+    path: str
+    status: str
+    output: Any
+
+
+class Checkpoint:
+    """Where a resumed run starts from: the steps it recorded, in sequence order, consumed as
+    the executor reaches them.
+
+    Execution order is deterministic given the same outputs, so the next record is the one
+    the next step would have written; the executor takes it instead of running the step.
+    Records go by one at a time, so resuming a long loop holds only what the remaining steps
+    read, never every iteration's output. A loop's own record is written when it ends, so an
+    unfinished loop leaves a gap in the sequences, which it fills when it ends now.
+
+    Should a record not be the step reached (nothing in the engine makes that happen, but a
+    definition snapshot edited by hand could), matching stops there, and the steps from there
+    run and take sequences after every recorded one.
+    """
+
+    def __init__(
+        self,
+        steps: Iterable[CompletedStep],
+        *,
+        last_sequence: int,
+        parked: Mapping[str, int] | None = None,
+    ) -> None:
+        self._steps = iter(steps)
+        self._next: CompletedStep | None = next(self._steps, None)
+        self.last_sequence = last_sequence
+        # How many times each step (by path) parked the run already: a step refused again
+        # and again fails after the retry bound instead of parking for ever.
+        self.parked = dict(parked or {})
+
+    def take(self, path: str, sequence: int) -> CompletedStep | None:
+        """The record of the step reached, which would take `sequence`, if there is one."""
+        upcoming = self._next
+        if upcoming is None or upcoming.sequence > sequence:
+            return None  # past the checkpoint, or a gap: an unfinished loop's own record
+        if upcoming.sequence == sequence and upcoming.path == path:
+            self._next = next(self._steps, None)
+            return upcoming
+        self._next = None
+        return None
+
+    def sequence_for_new_step(self, sequence: int) -> int:
+        """The sequence a step not in the checkpoint takes: `sequence`, unless it is taken."""
+        if self._next is not None and sequence < self._next.sequence:
+            return sequence
+        if self._next is None and sequence > self.last_sequence:
+            return sequence
+        self._next = None  # the records no longer follow the execution: stop matching
+        return self.last_sequence + 1
 
 
 class RunProgress:
@@ -154,12 +240,23 @@ class RunExecutor:
         reuse: Mapping[str, EarlierStep] | None = None,
         progress: RunProgress | None = None,
         time_limit: float = float("inf"),
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
+        checkpoint: Checkpoint | None = None,
     ) -> None:
         self.plan = plan
         self.time_limit = time_limit
-        self.deadline = time.monotonic() + time_limit
+        # Seconds that only go forward: the time limit and each step's duration are read on it.
+        self.clock = clock
+        # The wall clock: when steps start, and when a parked run resumes.
+        self.now = now
+        self.deadline = clock() + time_limit
         # Retry from a failed step: outputs of the previous run's succeeded steps, by path.
         self.reuse = reuse or {}
+        # Resuming this run: the steps it recorded before, taken in order as they are reached.
+        self.checkpoint = checkpoint
+        # A park a step asked for (a Delay), honoured once its record is kept.
+        self.park_request: tuple[datetime, str] | None = None
         self.progress = progress or RunProgress()
         self.recorder = recorder
         self.authentications = authentications
@@ -183,6 +280,13 @@ class RunExecutor:
             return RunOutcome(status="failed", failed_step=failure.path, error=failure.error)
         except RunCancelled:
             return RunOutcome(status="cancelled")
+        except RunParked as parked:
+            return RunOutcome(
+                status="waiting",
+                resume_at=parked.resume_at,
+                waiting_reason=parked.reason,
+                waiting_step=parked.path,
+            )
         except RunTimedOut:
             return RunOutcome(
                 status="failed",
@@ -199,7 +303,7 @@ class RunExecutor:
         for step in lane:
             if self.recorder.should_stop():
                 raise RunCancelled
-            if time.monotonic() > self.deadline:
+            if self.clock() > self.deadline:
                 raise RunTimedOut
             if step.is_loop:
                 self.run_loop(step, scope, prefix)
@@ -215,17 +319,18 @@ class RunExecutor:
                 steps[step.name] = self.run_step(step, scope, prefix)
 
     def run_loop(self, step: StepPlan, scope: dict[str, Any], prefix: str) -> None:
-        sequence = self.next_sequence()
-        started, clock = datetime.now(UTC), time.perf_counter()
-        inputs, items = self.call(
-            step, scope, prefix + step.name, sequence, started, clock, record_success=False
-        )
+        record, started, completed = self.begin(step, prefix + step.name)
+        # A loop is recorded once its iterations are over, with how many ran; one that ended
+        # in an earlier execution of this run is recorded already. Its list is resolved again
+        # (from what the steps before it output) to re-enter its iterations.
+        recorded = completed is not None
+        items = self.invoke(step, scope, record, started, record_failure=not recorded)
+        parked = False
         # A loop operation returns a list, or an object whose pairs are iterated with their key.
         entries = list(items.items()) if isinstance(items, dict) else list(enumerate(items))
         count = len(entries)
         iterations = 0
         outer_break: LoopBroken | None = None
-        status, error = StepStatus.SUCCEEDED, ""
         self.running_loops.append(step.name)
         try:
             for index, (key, item) in enumerate(entries):
@@ -250,42 +355,31 @@ class RunExecutor:
                     break
         except StepFailed as failure:
             # The loop fails with its iteration, so the canvas marks both.
-            status, error = (
-                StepStatus.FAILED,
-                f"Iteration {iterations} of {count} failed at {failure.path}: {failure.error}",
+            record.status = StepStatus.FAILED
+            record.error = (
+                f"Iteration {iterations} of {count} failed at {failure.path}: {failure.error}"
             )
             raise
         except RunCancelled:
-            status, error = (
-                StepStatus.CANCELLED,
-                f"Cancelled during iteration {iterations} of {count}.",
-            )
+            record.status = StepStatus.CANCELLED
+            record.error = f"Cancelled during iteration {iterations} of {count}."
             raise
         except RunTimedOut:
-            status, error = (
-                StepStatus.FAILED,
-                # Only whole iterations count: the deadline is checked before each step.
+            record.status = StepStatus.FAILED
+            # Only whole iterations count: the deadline is checked before each step.
+            record.error = (
                 f"Stopped after {iterations - 1} of {count} iterations: the run went over its "
-                "time limit.",
+                "time limit."
             )
+            raise
+        except RunParked:
+            parked = True  # the loop goes on when the run resumes: it has not ended
             raise
         finally:
             self.running_loops.pop()
-            self.recorder.record(
-                StepRecord(
-                    sequence=sequence,
-                    path=prefix + step.name,
-                    step_name=step.name,
-                    connector=step.connector.key,
-                    operation=step.operation.key,
-                    status=status,
-                    started_at=started,
-                    duration_ms=(time.perf_counter() - clock) * 1000,
-                    input=inputs,
-                    output={"count": count, "iterations": iterations},
-                    error=error,
-                )
-            )
+            if not parked and not recorded:
+                record.output = {"count": count, "iterations": iterations}
+                self.finish(record, started)
         if outer_break is not None:
             raise outer_break
 
@@ -296,47 +390,84 @@ class RunExecutor:
         prefix: str,
         inputs: dict[str, Any] | None = None,
     ) -> Any:
-        sequence = self.next_sequence()
-        started, clock = datetime.now(UTC), time.perf_counter()
-        _, output = self.call(
-            step, scope, prefix + step.name, sequence, started, clock, inputs=inputs
-        )
-        return output
+        """Runs a step that is not a loop and records it; returns its output."""
+        record, started, completed = self.begin(step, prefix + step.name)
+        if completed is not None:
+            if completed.status == StepStatus.SUCCEEDED and not step.operation.uses_run_storage:
+                # Resuming this run: the step completed before its worker was lost or the run
+                # parked. Its record stands; its effects (a message sent) are not repeated.
+                return completed.output
+            # A step that keeps run storage runs again so the state is rebuilt, as does one
+            # whose record is only a note (the database refused its output): either way its
+            # record is there already.
+            output = self.invoke(step, scope, record, started, inputs=inputs, record_failure=False)
+            self.park_request = None  # a Delay run again only to read its output waits no more
+            return output
+        earlier = self.reusable(step, record.path)
+        if earlier is not None:
+            # Retrying a failed run: this step succeeded before, so its effects (a message
+            # sent) are not repeated; its output comes from that run.
+            record.input, record.output = earlier
+            record.log.append("Output reused from the run being retried.")
+            record.reused = True
+            self.recorder.record(record)
+            return record.output
+        record.output = self.invoke(step, scope, record, started, inputs=inputs)
+        self.finish(record, started, durable=not is_repeatable(step.operation))
+        if self.park_request is not None:
+            resume_at, reason = self.park_request
+            self.park_request = None
+            raise RunParked(record.path, resume_at, reason)
+        return record.output
 
-    def call(
-        self,
-        step: StepPlan,
-        scope: dict[str, Any],
-        path: str,
-        sequence: int,
-        started: datetime,
-        clock: float,
-        *,
-        inputs: dict[str, Any] | None = None,
-        record_success: bool = True,
-    ) -> tuple[dict[str, Any], Any]:
-        """Resolves, validates and runs one step; returns its inputs and output."""
+    def begin(self, step: StepPlan, path: str) -> tuple[StepRecord, float, CompletedStep | None]:
+        """The record of a step starting now (succeeded until it fails), when it started, and
+        its record from an earlier execution of this run if it completed then."""
+        self.progress.current_step = path
+        completed = None
+        if self.checkpoint is None:
+            self.sequence += 1
+        else:
+            completed = self.checkpoint.take(path, self.sequence + 1)
+            self.sequence = (
+                completed.sequence
+                if completed is not None
+                else self.checkpoint.sequence_for_new_step(self.sequence + 1)
+            )
         record = StepRecord(
-            sequence=sequence,
+            sequence=self.sequence,
             path=path,
             step_name=step.name,
             connector=step.connector.key,
             operation=step.operation.key,
             status=StepStatus.SUCCEEDED,
-            started_at=started,
+            started_at=self.now(),
             duration_ms=0.0,
         )
+        return record, self.clock(), completed
+
+    def finish(self, record: StepRecord, started: float, *, durable: bool = False) -> None:
+        record.duration_ms = (self.clock() - started) * 1000
+        self.recorder.record(record, durable=durable)
+
+    def invoke(
+        self,
+        step: StepPlan,
+        scope: dict[str, Any],
+        record: StepRecord,
+        started: float,
+        *,
+        inputs: dict[str, Any] | None = None,
+        record_failure: bool = True,
+    ) -> Any:
+        """Resolves, validates and runs one step, noting its input; returns its output.
+
+        A failure is recorded here (unless the step's record exists already) and ends the run:
+        StepFailed, or RunCancelled when the run was cancelled while the step waited on its
+        vendor. A wait too long to sleep through (ParkRequested) parks the run: RunParked,
+        nothing recorded, so the step runs again when the run resumes.
+        """
         authentication: ResolvedAuthentication | None = None
-        self.progress.current_step = path
-        reused = self.reusable(step, path) if record_success else None
-        if reused is not None:
-            # Retrying a failed run: this step succeeded before, so its effects (a message
-            # sent) are not repeated; its output comes from that run.
-            record.input, record.output = reused
-            record.log.append("Output reused from the run being retried.")
-            record.reused = True
-            self.recorder.record(record)
-            return record.input, record.output
         try:
             if inputs is None:
                 inputs = self.resolve_inputs(step, scope)
@@ -347,10 +478,11 @@ class RunExecutor:
                 settings=self.settings,
                 log=record.log,
                 run_storage=self.run_storage,
+                now=self.now,
             )
             spec = step.connector.authentication
             if spec is not None and (step.authentication or not spec.optional):
-                authentication, context.client = self.client_for(step)
+                authentication, context.client = self.client_for(step, spec)
                 context.credentials = authentication.credentials
             output = step.operation.run(context, inputs)
             if not step.is_loop:
@@ -361,20 +493,31 @@ class RunExecutor:
             # The run was cancelled while this step waited on its vendor (settings.cancelled).
             record.status = StepStatus.CANCELLED
             record.error = str(cancelled)
-            record.duration_ms = (time.perf_counter() - clock) * 1000
-            self.recorder.record(record)
+            if record_failure:
+                self.finish(record, started)
             raise RunCancelled from None
+        except ParkRequested as wait:
+            parked_before = self.checkpoint.parked.get(record.path, 0) if self.checkpoint else 0
+            if parked_before < self.settings.max_retries:
+                raise RunParked(
+                    record.path, self.now() + timedelta(seconds=wait.seconds), wait.reason
+                ) from None
+            record.status = StepStatus.FAILED
+            record.error = (
+                f"{wait.message}; gave up after waiting {parked_before} times "
+                "(CONNECTOR_MAX_RETRIES)"
+            )
+            if record_failure:
+                self.finish(record, started)
+            raise StepFailed(record.path, record.error) from None
         except Exception as error:  # every failure of a step is recorded, then stops the run
             record.status = StepStatus.FAILED
             record.error = self.describe_failure(step, error, authentication)
-            record.duration_ms = (time.perf_counter() - clock) * 1000
-            self.recorder.record(record)
-            raise StepFailed(path, record.error) from None
-        if record_success:
-            record.output = output
-            record.duration_ms = (time.perf_counter() - clock) * 1000
-            self.recorder.record(record)
-        return inputs, output
+            if record_failure:
+                self.finish(record, started)
+            raise StepFailed(record.path, record.error) from None
+        self.park_request = context.park_request
+        return output
 
     def reusable(self, step: StepPlan, path: str) -> tuple[Any, Any] | None:
         """The earlier run's (input, output) of this step, if it may stand for running it now.
@@ -409,7 +552,9 @@ class RunExecutor:
                 ) from None
         return inputs
 
-    def client_for(self, step: StepPlan) -> tuple[ResolvedAuthentication, Any]:
+    def client_for(
+        self, step: StepPlan, spec: AuthenticationSpec
+    ) -> tuple[ResolvedAuthentication, Any]:
         if not step.authentication:
             raise AuthenticationUnavailable(
                 f"Step {step.name} has no authentication: choose one in its Authenticate tab."
@@ -422,7 +567,6 @@ class RunExecutor:
                     f"Authentication {authentication.name!r} is for {authentication.connector}, "
                     f"not {step.connector.title}."
                 )
-            spec = step.connector.authentication
             client = spec.client_factory(authentication.credentials, self.settings)
             cached = self.clients[step.authentication] = (authentication, client)
         return cached
@@ -441,13 +585,14 @@ class RunExecutor:
         )
         return f"Internal error in {step.connector.title} {step.operation.title}: {type(error).__name__}"
 
-    def next_sequence(self) -> int:
-        self.sequence += 1
-        return self.sequence
-
     def close_clients(self) -> None:
         for _, client in self.clients.values():
             close = getattr(client, "close", None)
             if close is not None:
                 close()
         self.clients.clear()
+
+
+def is_repeatable(operation: Operation) -> bool:
+    """Whether running the operation twice does no harm (see Operation.repeatable)."""
+    return operation.repeatable or operation.kind != OperationKind.ACTION

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from jsonpath_ng import JSONPath, parse
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.jsonpath import (
     Child,
     Descendants,
     Fields,
     Index,
+    JSONPath,
     Parent,
     Root,
     Slice,
@@ -29,12 +32,17 @@ from jsonpath_ng.jsonpath import (
     WhereNot,
     Wildcard,
 )
+from jsonpath_ng.parser import parse
 
-PROPERTY_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null", "jsonpath")
 INTERPOLATION = re.compile(r"\{(\$[^{}]*)\}")
 _MISSING = object()
 # What may follow a `.`, `..` or `[` of a supported jsonpath.
 SELECTORS = (Fields, Wildcard, Index, Slice)
+# jsonpath-ng finds the matches of a path that is not simple by recursing once per part (and
+# Python stops at 1,000 frames): longer ones are refused at save rather than crash a run. Not a
+# setting: raising it would bring the crash back. Simple paths ($.a.b[0]) are walked in a loop
+# and have no such bound.
+MAX_SEARCH_PATH_PARTS = 256
 SUPPORTED_JSONPATH = (
     "a jsonpath here starts at $ and goes down with .name, ['name'], [n], [a:b], * and .. "
     "(descendants)"
@@ -89,6 +97,15 @@ def unsupported_construct(expression: JSONPath) -> str | None:
     return None if isinstance(node, Root) else describe_construct(node)
 
 
+def count_parts(expression: JSONPath) -> int:
+    """How many selectors a supported path chains after `$` (counted without recursion)."""
+    parts, node = 0, expression
+    while isinstance(node, (Child, Descendants)):
+        parts += 1
+        node = node.left
+    return parts
+
+
 def describe_construct(node: JSONPath) -> str:
     if isinstance(node, Root):
         return "a $ after the start of the path"
@@ -115,19 +132,31 @@ class JsonPathExpression:
     keys: tuple[Any, ...] | None
 
     @classmethod
-    def compile(cls, text: str) -> JsonPathExpression:
+    def compile(cls, text: object) -> JsonPathExpression:
+        """`text` comes from a stored definition: anything JSON holds, checked here."""
         if not isinstance(text, str) or not text.startswith("$"):
             raise PropertyShapeError(f"{text!r} is not a jsonpath: it must start with $.")
         try:
             parsed = parse(text)
-        except (JsonPathParserError, JsonPathLexerError, Exception) as error:
+        except JSONPathError as error:  # what its lexer and parser raise for a bad path
             raise PropertyShapeError(f"{text!r} is not a valid jsonpath: {error}") from None
+        except ValueError:
+            # The lexer reads an index with int(), which refuses more than
+            # sys.get_int_max_str_digits() digits.
+            raise PropertyShapeError(
+                f"{text!r} is not a valid jsonpath: a number in it has too many digits."
+            ) from None
         construct = unsupported_construct(parsed)
         if construct is not None:
             raise PropertyShapeError(
                 f"{text!r} uses {construct}, which is not supported: {SUPPORTED_JSONPATH}."
             )
         keys = flatten_path(parsed)
+        if keys is None and (parts := count_parts(parsed)) > MAX_SEARCH_PATH_PARTS:
+            raise PropertyShapeError(
+                f"{text!r} has {parts} parts; a jsonpath with *, .., slices or lists may have "
+                f"at most {MAX_SEARCH_PATH_PARTS}."
+            )
         return cls(text=text, parsed=parsed, keys=tuple(keys) if keys is not None else None)
 
     @property
@@ -147,11 +176,11 @@ class JsonPathExpression:
                 except (KeyError, IndexError, TypeError):
                     raise UnresolvedPath(self.text) from None
             return value
+        # Any other path can match several values (*, .., [a:b], a,b or [0,1]): it gives a list,
+        # even of one match, so what a step reads does not change shape with the data.
         matches = self.parsed.find(scope)
         if not matches:
             raise UnresolvedPath(self.text)
-        if len(matches) == 1 and not has_wildcard(self.parsed):
-            return matches[0].value
         return [match.value for match in matches]
 
 
@@ -175,28 +204,15 @@ def flatten_prefix(expression: JSONPath) -> list[Any]:
     return keys
 
 
-def has_wildcard(expression: JSONPath) -> bool:
-    """True when a path can match several values (*, .., [a:b], a,b or [0,1]): it gives a list."""
-    node = expression
-    while isinstance(node, Child):
-        right = node.right
-        if isinstance(right, Fields) and len(right.fields) != 1:
-            return True
-        if isinstance(right, Index) and len(right.indices) != 1:
-            return True
-        if not isinstance(right, (Fields, Index)):
-            return True
-        node = node.left
-    return not isinstance(node, Root)
-
-
-class CompiledValue:
+class CompiledValue(ABC):
     """A property value ready to resolve; `references` are the jsonpaths it reads."""
 
     references: tuple[JsonPathExpression, ...] = ()
 
+    @abstractmethod
     def resolve(self, scope: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """The value in a run whose outputs so far are `scope`; UnresolvedPath if a path finds
+        nothing."""
 
 
 @dataclass(frozen=True)
@@ -294,86 +310,113 @@ def compile_value(typed: Any) -> CompiledValue:
     if not isinstance(typed, dict) or "type" not in typed:
         raise PropertyShapeError('must be a typed value such as {"type": "string", "value": "…"}')
     kind = typed["type"]
-    if kind not in PROPERTY_TYPES:
+    # Checked as a string first: the type is user input, and a list or object cannot be a key.
+    compiler = VALUE_COMPILERS.get(kind) if isinstance(kind, str) else None
+    if compiler is None:
         raise PropertyShapeError(
             f"type {kind!r} is not one of {', '.join(PROPERTY_TYPES)}", path="type"
         )
-    unknown = set(typed) - {"type", "value", "fallback"}
-    if unknown or ("fallback" in typed and kind != "jsonpath"):
-        extra = sorted(
-            unknown | ({"fallback"} if kind != "jsonpath" and "fallback" in typed else set())
-        )
+    extra = sorted(set(typed) - {"type", "value", *OPTIONAL_KEYS.get(kind, ())})
+    if extra:
         raise PropertyShapeError(f"unexpected key {extra[0]!r}", path=extra[0])
-    value = typed.get("value", _MISSING)
-    if kind == "null":
-        if value not in (_MISSING, None):
-            raise PropertyShapeError("a null value must have no value or null", path="value")
-        return LiteralValue(None)
+    value = typed.get("value", DEFAULT_VALUES.get(kind, _MISSING))
     if value is _MISSING:
         raise PropertyShapeError("value is missing", path="value")
-    if kind == "string":
-        if not isinstance(value, str):
-            raise PropertyShapeError("must be a string", path="value")
-        try:
-            return compile_template(value)
-        except PropertyShapeError as error:
-            raise PropertyShapeError(str(error), path="value") from None
-    if kind == "jsonpath":
-        try:
-            expression = JsonPathExpression.compile(value)
-        except PropertyShapeError as error:
-            raise PropertyShapeError(str(error), path="value") from None
-        fallback = None
-        if "fallback" in typed:
-            try:
-                fallback = compile_value(typed["fallback"])
-            except PropertyShapeError as error:
-                raise PropertyShapeError(
-                    str(error), path=join_path("fallback", error.path)
-                ) from None
-        return JsonPathValue(expression, fallback)
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise PropertyShapeError("must be true or false", path="value")
+    return compiler(value, typed)
+
+
+@contextmanager
+def inside(path: str) -> Iterator[None]:
+    """Puts `path` before the path of a PropertyShapeError raised within: a member's error,
+    seen from the typed value that holds it."""
+    try:
+        yield
+    except PropertyShapeError as error:
+        raise PropertyShapeError(str(error), path=join_path(path, error.path)) from None
+
+
+def compile_null(value: Any, typed: dict[str, Any]) -> CompiledValue:
+    if value is not None:
+        raise PropertyShapeError("a null value must have no value or null", path="value")
+    return LiteralValue(None)
+
+
+def compile_string(value: Any, typed: dict[str, Any]) -> CompiledValue:
+    if not isinstance(value, str):
+        raise PropertyShapeError("must be a string", path="value")
+    with inside("value"):
+        return compile_template(value)
+
+
+def compile_jsonpath(value: Any, typed: dict[str, Any]) -> CompiledValue:
+    with inside("value"):
+        expression = JsonPathExpression.compile(value)
+    if "fallback" not in typed:
+        return JsonPathValue(expression, None)
+    with inside("fallback"):
+        return JsonPathValue(expression, compile_value(typed["fallback"]))
+
+
+def literal_of(accepts: Callable[[Any], bool], message: str) -> ValueCompiler:
+    """A compiler of a scalar type: the value as it is, if `accepts` it."""
+
+    def compile_literal(value: Any, typed: dict[str, Any]) -> CompiledValue:
+        if not accepts(value):
+            raise PropertyShapeError(message, path="value")
         return LiteralValue(value)
-    if kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise PropertyShapeError("must be a whole number", path="value")
-        return LiteralValue(value)
-    if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise PropertyShapeError("must be a number", path="value")
-        return LiteralValue(value)
-    if kind == "object":
-        if not isinstance(value, dict):
-            raise PropertyShapeError("must be an object of typed values", path="value")
-        members = []
-        for key, member in value.items():
-            try:
-                members.append((key, compile_value(member)))
-            except PropertyShapeError as error:
-                raise PropertyShapeError(
-                    str(error), path=join_path(f"value.{key}", error.path)
-                ) from None
-        compiled = ObjectValue(tuple(members))
-        return LiteralValue(compiled.resolve({})) if not compiled.references else compiled
-    # array
+
+    return compile_literal
+
+
+def compile_object(value: Any, typed: dict[str, Any]) -> CompiledValue:
+    if not isinstance(value, dict):
+        raise PropertyShapeError("must be an object of typed values", path="value")
+    members = []
+    for key, member in value.items():
+        with inside(f"value.{key}"):
+            members.append((key, compile_value(member)))
+    compiled = ObjectValue(tuple(members))
+    # Without a jsonpath inside, the value is known now: resolve it once, not at every step.
+    return compiled if compiled.references else LiteralValue(compiled.resolve({}))
+
+
+def compile_array(value: Any, typed: dict[str, Any]) -> CompiledValue:
     if not isinstance(value, list):
         raise PropertyShapeError("must be an array of typed values", path="value")
     items = []
     for index, item in enumerate(value):
-        try:
+        with inside(f"value.{index}"):
             items.append(compile_value(item))
-        except PropertyShapeError as error:
-            raise PropertyShapeError(
-                str(error), path=join_path(f"value.{index}", error.path)
-            ) from None
-    compiled_array = ArrayValue(tuple(items))
-    return (
-        LiteralValue(compiled_array.resolve({}))
-        if not compiled_array.references
-        else compiled_array
-    )
+    compiled = ArrayValue(tuple(items))
+    return compiled if compiled.references else LiteralValue(compiled.resolve({}))
+
+
+def is_number(value: Any) -> bool:
+    # JSON has no booleans among its numbers, though Python counts True as 1.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# Compiles the value of one type, given the whole typed value; raises PropertyShapeError with
+# a path relative to the typed value.
+ValueCompiler = Callable[[Any, dict[str, Any]], CompiledValue]
+VALUE_COMPILERS: dict[str, ValueCompiler] = {
+    "string": compile_string,
+    "number": literal_of(is_number, "must be a number"),
+    "integer": literal_of(
+        lambda value: isinstance(value, int) and not isinstance(value, bool),
+        "must be a whole number",
+    ),
+    "boolean": literal_of(lambda value: isinstance(value, bool), "must be true or false"),
+    "object": compile_object,
+    "array": compile_array,
+    "null": compile_null,
+    "jsonpath": compile_jsonpath,
+}
+PROPERTY_TYPES = tuple(VALUE_COMPILERS)
+# Keys a typed value of the type may have beside `type` and `value`.
+OPTIONAL_KEYS = {"jsonpath": ("fallback",)}
+# What a type's missing value stands for; a type not listed needs its value.
+DEFAULT_VALUES: dict[str, Any] = {"null": None}
 
 
 def join_path(*parts: str) -> str:

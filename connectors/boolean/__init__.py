@@ -4,9 +4,8 @@ from typing import Any
 
 from connectors.comparisons import COMPARISON_TITLES, COMPARISONS, UNARY_COMPARISONS, compare
 from connectors.errors import InputError
+from connectors.schema import any_value, array, boolean, choice, input_object, output_object, string
 from connectors.sdk import Connector, Operation, OperationContext, OperationKind
-
-STRICTNESS = ("All", "Any")
 
 
 def run_boolean_condition(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -22,65 +21,47 @@ def run_boolean_condition(context: OperationContext, inputs: dict[str, Any]) -> 
     return {"result": result, "lane": "true" if result else "false"}
 
 
-CONDITION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["value1", "comparison"],
-    "additionalProperties": False,
-    "properties": {
-        "value1": {"title": "Value 1", "description": "Any value, e.g. $.steps.loop-1.value."},
-        "comparison": {
-            "type": "string",
-            "title": "Comparison",
-            "enum": list(COMPARISONS),
-            "enumNames": list(COMPARISON_TITLES),
-            "default": "===",
-        },
-        "value2": {
-            "title": "Value 2",
-            "description": "Not needed by Is empty and Is not empty.",
-        },
+CONDITION_SCHEMA = input_object(
+    {
+        "value1": any_value("Value 1", "Any value, e.g. $.steps.loop-1.value."),
+        "comparison": choice(
+            "Comparison", dict(zip(COMPARISONS, COMPARISON_TITLES, strict=True)), default="==="
+        ),
+        "value2": any_value("Value 2", "Not needed by Is empty and Is not empty."),
     },
+    required=["value1", "comparison"],
     # Every comparison but the two about emptiness needs its second value.
-    "if": {
-        "required": ["comparison"],
-        "properties": {"comparison": {"enum": sorted(UNARY_COMPARISONS)}},
+    **{
+        "if": {
+            "required": ["comparison"],
+            "properties": {"comparison": {"enum": sorted(UNARY_COMPARISONS)}},
+        },
+        "else": {"required": ["value2"]},
     },
-    "else": {"required": ["value2"]},
-}
+)
 
 BOOLEAN_CONDITION = Operation(
     key="boolean_condition",
     title="Boolean condition",
     description="Test conditions and run the true lane when they hold, the false lane when not.",
-    input_schema={
-        "type": "object",
-        "required": ["conditions"],
-        "additionalProperties": False,
-        "properties": {
-            "conditions": {
-                "type": "array",
-                "title": "Conditions",
-                "minItems": 1,
-                "items": CONDITION_SCHEMA,
-            },
-            "strictness": {
-                "type": "string",
-                "title": "Strictness",
-                "description": "All: every condition must hold. Any: one is enough.",
-                "enum": list(STRICTNESS),
-                "enumNames": ["Satisfy all conditions", "Satisfy any condition"],
-                "default": "All",
-            },
+    input_schema=input_object(
+        {
+            "conditions": array("Conditions", min_items=1, items=CONDITION_SCHEMA),
+            "strictness": choice(
+                "Strictness",
+                {"All": "Satisfy all conditions", "Any": "Satisfy any condition"},
+                "All: every condition must hold. Any: one is enough.",
+                default="All",
+            ),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["result", "lane"],
-        "properties": {
-            "result": {"type": "boolean", "title": "Result"},
-            "lane": {"type": "string", "title": "Lane taken", "enum": ["true", "false"]},
-        },
-    },
+        required=["conditions"],
+    ),
+    output_schema=output_object(
+        {
+            "result": boolean("Result"),
+            "lane": string("Lane taken", enum=["true", "false"]),
+        }
+    ),
     run=run_boolean_condition,
     kind=OperationKind.BRANCH,
     fixed_lanes=("true", "false"),

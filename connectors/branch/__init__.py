@@ -3,6 +3,7 @@
 from typing import Any
 
 from connectors.comparisons import strictly_equal
+from connectors.schema import any_value, array, input_object, output_object, string
 from connectors.sdk import Connector, Operation, OperationContext, OperationKind
 
 DEFAULT_LANE = "default"
@@ -20,44 +21,30 @@ BRANCH = Operation(
     title="Branch",
     description="Compare a value with each case in turn and run the lane of the first that "
     "equals it; the default lane when none does.",
-    input_schema={
-        "type": "object",
-        "required": ["value", "cases"],
-        "additionalProperties": False,
-        "properties": {
-            "value": {
-                "title": "Value to test",
-                "description": "Any value, e.g. $.steps.totango-2.account.health.curr.",
-            },
-            "cases": {
-                "type": "array",
-                "title": "Cases",
-                "description": "Several cases may name the same lane.",
-                "items": {
-                    "type": "object",
-                    "required": ["lane", "value"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "lane": {
-                            "type": "string",
-                            "title": "Lane",
-                            "description": "The name of the lane to run, e.g. red.",
-                            "minLength": 1,
-                        },
-                        "value": {
-                            "title": "Value",
-                            "description": "Equal to the value tested: same type, same value.",
-                        },
+    input_schema=input_object(
+        {
+            "value": any_value(
+                "Value to test", "Any value, e.g. $.steps.totango-2.account.health.curr."
+            ),
+            "cases": array(
+                "Cases",
+                "Several cases may name the same lane.",
+                items=input_object(
+                    {
+                        "lane": string(
+                            "Lane", "The name of the lane to run, e.g. red.", min_length=1
+                        ),
+                        "value": any_value(
+                            "Value", "Equal to the value tested: same type, same value."
+                        ),
                     },
-                },
-            },
+                    required=["lane", "value"],
+                ),
+            ),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["lane"],
-        "properties": {"lane": {"type": "string", "title": "Lane taken"}},
-    },
+        required=["value", "cases"],
+    ),
+    output_schema=output_object({"lane": string("Lane taken")}),
     run=run_branch,
     kind=OperationKind.BRANCH,
     fixed_lanes=(DEFAULT_LANE,),

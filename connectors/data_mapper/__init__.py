@@ -6,6 +6,15 @@ from typing import Any
 
 from connectors.comparisons import strictly_equal
 from connectors.errors import InputError
+from connectors.schema import (
+    any_value,
+    array,
+    boolean,
+    input_object,
+    output_object,
+    property_schema,
+    string,
+)
 from connectors.sdk import Connector, Operation, OperationContext
 
 _MISSING = object()
@@ -59,102 +68,81 @@ MAP_FIELDS = Operation(
     title="Map fields",
     description="Build objects with the fields you name, read from an object or from each "
     "object of a list.",
-    input_schema={
-        "type": "object",
-        "required": ["data", "mappings"],
-        "additionalProperties": False,
-        "properties": {
-            "data": {
-                "type": ["object", "array"],
-                "title": "Data",
-                "description": "An object, or a list of objects, e.g. $.steps.totango-1.hits.",
-            },
-            "mappings": {
-                "type": "array",
-                "title": "Mappings",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["from", "to"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "from": {
-                            "type": "string",
-                            "title": "From",
-                            "description": "A field, or a dotted path such as "
-                            "account.display_name or selected_fields.0.",
-                            "minLength": 1,
-                        },
-                        "to": {
-                            "type": "string",
-                            "title": "To",
-                            "description": "The name of the field in the result.",
-                            "minLength": 1,
-                        },
-                        "default": {
-                            "title": "Default",
-                            "description": "Used when the field is missing; null if empty.",
-                        },
+    input_schema=input_object(
+        {
+            "data": property_schema(
+                ["object", "array"],
+                "Data",
+                "An object, or a list of objects, e.g. $.steps.totango-1.hits.",
+            ),
+            "mappings": array(
+                "Mappings",
+                min_items=1,
+                items=input_object(
+                    {
+                        "from": string(
+                            "From",
+                            "A field, or a dotted path such as account.display_name or "
+                            "selected_fields.0.",
+                            min_length=1,
+                        ),
+                        "to": string("To", "The name of the field in the result.", min_length=1),
+                        "default": any_value(
+                            "Default", "Used when the field is missing; null if empty."
+                        ),
                     },
-                },
-            },
-            "keep_unmapped": {
-                "type": "boolean",
-                "title": "Keep unmapped fields",
-                "description": "Also keep the fields no mapping reads from, unchanged.",
-                "default": False,
-            },
+                    required=["from", "to"],
+                ),
+            ),
+            "keep_unmapped": boolean(
+                "Keep unmapped fields",
+                "Also keep the fields no mapping reads from, unchanged.",
+                default=False,
+            ),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["result"],
-        "properties": {
-            "result": {
-                "type": ["object", "array"],
-                "title": "Result",
-                "description": "An object, or a list of objects in the data's order.",
-            }
-        },
-    },
+        required=["data", "mappings"],
+    ),
+    output_schema=output_object(
+        {
+            "result": property_schema(
+                ["object", "array"],
+                "Result",
+                "An object, or a list of objects in the data's order.",
+            )
+        }
+    ),
     run=run_map_fields,
+    # Computes from its inputs only: safe to run again.
+    repeatable=True,
 )
 
 MAP_VALUES = Operation(
     key="map_values",
     title="Map values",
     description="Translate a value through a table, e.g. red → :red_circle:.",
-    input_schema={
-        "type": "object",
-        "required": ["value", "mappings"],
-        "additionalProperties": False,
-        "properties": {
-            "value": {"title": "Value", "description": "The value to translate."},
-            "mappings": {
-                "type": "array",
-                "title": "Mappings",
-                "items": {
-                    "type": "object",
-                    "required": ["from", "to"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "from": {"title": "From", "description": "Same type, same value."},
-                        "to": {"title": "To"},
+    input_schema=input_object(
+        {
+            "value": any_value("Value", "The value to translate."),
+            "mappings": array(
+                "Mappings",
+                items=input_object(
+                    {
+                        "from": any_value("From", "Same type, same value."),
+                        "to": any_value("To"),
                     },
-                },
-            },
-            "default": {
-                "title": "Default",
-                "description": "The result when no mapping matches; the value itself if empty.",
-            },
+                    required=["from", "to"],
+                ),
+            ),
+            "default": any_value(
+                "Default", "The result when no mapping matches; the value itself if empty."
+            ),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["result"],
-        "properties": {"result": {"title": "Result"}},
-    },
+        required=["value", "mappings"],
+    ),
+    output_schema=output_object({"result": any_value("Result")}),
     run=run_map_values,
+    # Computes from its inputs only: safe to run again.
+    repeatable=True,
 )
 
 CONNECTOR = Connector(

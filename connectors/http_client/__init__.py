@@ -12,7 +12,21 @@ from connectors.http_client.client import (
     derived_secrets,
     test_connection,
 )
-from connectors.raw_http import REQUEST_PROPERTIES, request_body, response_body
+from connectors.raw_http import request_body, response_body
+from connectors.schema import (
+    HTTP_REQUEST_PROPERTIES,
+    any_value,
+    base_url,
+    boolean,
+    choice,
+    input_object,
+    integer,
+    number,
+    obj,
+    output_object,
+    secret,
+    string,
+)
 from connectors.sdk import AuthenticationSpec, Connector, Operation, OperationContext
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -66,117 +80,82 @@ HTTP_REQUEST = Operation(
     title="HTTP request",
     description="Call any URL: method, headers, query, body; with an HTTP authentication if "
     "the service needs one.",
-    input_schema={
-        "type": "object",
-        "required": ["method", "url"],
-        "additionalProperties": False,
-        "properties": {
-            "method": {
-                "type": "string",
-                "title": "Method",
-                "enum": list(METHODS),
-                "default": "GET",
-            },
-            "url": {
-                "type": "string",
-                "title": "URL",
-                "description": "A full URL, e.g. https://api.example.com/items; or a path when "
-                "the authentication has a Base URL.",
-                "minLength": 1,
-            },
-            **REQUEST_PROPERTIES,
-            "timeout": {
-                "type": "number",
-                "title": "Timeout (seconds)",
-                "description": "How long to wait for an answer; the workspace's default when "
-                "empty.",
-                "exclusiveMinimum": 0,
-                "maximum": 300,
-            },
-            "fail_on_error_status": {
-                "type": "boolean",
-                "title": "Fail on HTTP errors",
-                "description": "On: an answer of 400 or above fails the step. Off: 4xx answers "
-                "are returned like any other (5xx and 429 are still retried, then fail).",
-                "default": True,
-            },
+    input_schema=input_object(
+        {
+            "method": string("Method", enum=list(METHODS), default="GET"),
+            "url": string(
+                "URL",
+                "A full URL, e.g. https://api.example.com/items; or a path when the "
+                "authentication has a Base URL.",
+                min_length=1,
+            ),
+            **HTTP_REQUEST_PROPERTIES,
+            "timeout": number(
+                "Timeout (seconds)",
+                "How long to wait for an answer; the workspace's default when empty.",
+                exclusive_minimum=0,
+                maximum=300,
+            ),
+            "fail_on_error_status": boolean(
+                "Fail on HTTP errors",
+                "On: an answer of 400 or above fails the step. Off: 4xx answers are returned "
+                "like any other (5xx and 429 are still retried, then fail).",
+                default=True,
+            ),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["status_code", "headers", "body"],
-        "properties": {
-            "status_code": {"type": "integer", "title": "Status code"},
-            "headers": {
-                "type": "object",
-                "title": "Headers",
-                "additionalProperties": {"type": "string"},
-            },
-            "body": {"title": "Body", "description": "Parsed when JSON, otherwise text."},
-        },
-    },
+        required=["method", "url"],
+    ),
+    output_schema=output_object(
+        {
+            "status_code": integer("Status code"),
+            "headers": obj("Headers", additional_properties={"type": "string"}),
+            "body": any_value("Body", "Parsed when JSON, otherwise text."),
+        }
+    ),
     run=run_http_request,
 )
 
+# The fields each type of credential needs beside its type.
+FIELDS_BY_AUTH_TYPE = {
+    "bearer": ["token"],
+    "basic": ["username", "password"],
+    "header": ["header_name", "header_value"],
+}
+
 AUTHENTICATION = AuthenticationSpec(
-    fields_schema={
-        "type": "object",
-        "required": ["auth_type"],
-        "additionalProperties": False,
-        "properties": {
-            "auth_type": {
-                "type": "string",
-                "title": "Type",
-                "enum": ["bearer", "basic", "header"],
-                "enumNames": ["Bearer token", "Basic (username and password)", "Header"],
-                "default": "bearer",
-            },
-            "token": {
-                "type": "string",
-                "title": "Token",
-                "description": "Sent as Authorization: Bearer <token>.",
-                "minLength": 1,
-                "writeOnly": True,
-            },
-            "username": {"type": "string", "title": "Username", "minLength": 1},
-            "password": {"type": "string", "title": "Password", "writeOnly": True},
-            "header_name": {
-                "type": "string",
-                "title": "Header name",
-                "description": "e.g. X-API-Key",
-                "pattern": "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
-            },
-            "header_value": {
-                "type": "string",
-                "title": "Header value",
-                "minLength": 1,
-                "writeOnly": True,
-            },
-            "base_url": {
-                "type": "string",
-                "title": "Base URL",
-                "description": "Required for an organisational authentication, optional "
-                "for a personal one. When set, the credential is only ever sent to URLs under "
-                "it, steps may give a path instead of a full URL, and the connection test "
-                "calls it.",
-                "format": "uri",
-            },
+    fields_schema=input_object(
+        {
+            "auth_type": choice(
+                "Type",
+                {
+                    "bearer": "Bearer token",
+                    "basic": "Basic (username and password)",
+                    "header": "Header",
+                },
+                default="bearer",
+            ),
+            "token": secret("Token", "Sent as Authorization: Bearer <token>."),
+            "username": string("Username", min_length=1),
+            "password": string("Password", write_only=True),
+            "header_name": string(
+                "Header name", "e.g. X-API-Key", pattern="^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
+            ),
+            "header_value": secret("Header value"),
+            "base_url": base_url(
+                "Required for an organisational authentication, optional for a personal one. "
+                "When set, the credential is only ever sent to URLs under it, steps may give a "
+                "path instead of a full URL, and the connection test calls it."
+            ),
         },
-        "allOf": [
+        required=["auth_type"],
+        all_of=[
             {
-                "if": {"properties": {"auth_type": {"const": "bearer"}}},
-                "then": {"required": ["token"]},
-            },
-            {
-                "if": {"properties": {"auth_type": {"const": "basic"}}},
-                "then": {"required": ["username", "password"]},
-            },
-            {
-                "if": {"properties": {"auth_type": {"const": "header"}}},
-                "then": {"required": ["header_name", "header_value"]},
-            },
+                "if": {"properties": {"auth_type": {"const": auth_type}}},
+                "then": {"required": fields},
+            }
+            for auth_type, fields in FIELDS_BY_AUTH_TYPE.items()
         ],
-    },
+    ),
     client_factory=build_client,
     connection_test=test_connection,
     optional=True,

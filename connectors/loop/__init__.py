@@ -3,25 +3,35 @@
 from typing import Any
 
 from connectors.errors import InputError
+from connectors.schema import (
+    any_value,
+    array,
+    boolean,
+    input_object,
+    integer,
+    obj,
+    output_object,
+    string,
+)
 from connectors.sdk import Connector, Operation, OperationContext, OperationKind
 
 # What the steps inside a loop read from it: $.steps.<loop>.value and the rest.
 ITERATION_PROPERTIES: dict[str, Any] = {
-    "value": {"title": "Value", "description": "The current item."},
-    "index": {"type": "integer", "title": "Index", "description": "Position, from 0."},
-    "count": {"type": "integer", "title": "Count", "description": "How many items."},
-    "is_first": {"type": "boolean", "title": "Is first"},
-    "is_last": {"type": "boolean", "title": "Is last"},
+    "value": any_value("Value", "The current item."),
+    "index": integer("Index", "Position, from 0."),
+    "count": integer("Count", "How many items."),
+    "is_first": boolean("Is first"),
+    "is_last": boolean("Is last"),
 }
-ITERATION_SCHEMA: dict[str, Any] = {"type": "object", "properties": ITERATION_PROPERTIES}
-OBJECT_ITERATION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "key": {"type": "string", "title": "Key", "description": "The current key."},
+ITERATION_SCHEMA = output_object(ITERATION_PROPERTIES, required=())
+OBJECT_ITERATION_SCHEMA = output_object(
+    {
+        "key": string("Key", "The current key."),
         **ITERATION_PROPERTIES,
-        "value": {"title": "Value", "description": "The value of the current key."},
+        "value": any_value("Value", "The value of the current key."),
     },
-}
+    required=(),
+)
 
 
 def run_loop_list(context: OperationContext, inputs: dict[str, Any]) -> list[Any]:
@@ -33,7 +43,8 @@ def run_loop_list(context: OperationContext, inputs: dict[str, Any]) -> list[Any
 
 def run_loop_object(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
     # An object is handed to the engine whole: it iterates the pairs, giving each its key.
-    return inputs["object"]
+    pairs: dict[str, Any] = inputs["object"]
+    return pairs
 
 
 def run_break_loop(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -45,18 +56,10 @@ LOOP_LIST = Operation(
     key="loop_list",
     title="Loop list",
     description="Run the steps inside once for each item of a list.",
-    input_schema={
-        "type": "object",
-        "required": ["list"],
-        "additionalProperties": False,
-        "properties": {
-            "list": {
-                "type": "array",
-                "title": "List",
-                "description": "The list to loop through, e.g. $.steps.totango-1.hits.",
-            }
-        },
-    },
+    input_schema=input_object(
+        {"list": array("List", "The list to loop through, e.g. $.steps.totango-1.hits.")},
+        required=["list"],
+    ),
     output_schema=ITERATION_SCHEMA,
     run=run_loop_list,
     kind=OperationKind.LOOP,
@@ -66,19 +69,16 @@ LOOP_OBJECT = Operation(
     key="loop_object",
     title="Loop object",
     description="Run the steps inside once for each key/value pair of an object.",
-    input_schema={
-        "type": "object",
-        "required": ["object"],
-        "additionalProperties": False,
-        "properties": {
-            "object": {
-                "type": "object",
-                "title": "Object",
-                "description": "The object whose pairs to loop through, e.g. "
+    input_schema=input_object(
+        {
+            "object": obj(
+                "Object",
+                description="The object whose pairs to loop through, e.g. "
                 "$.steps.totango-2.account.attributes.",
-            }
+            )
         },
-    },
+        required=["object"],
+    ),
     output_schema=OBJECT_ITERATION_SCHEMA,
     run=run_loop_object,
     kind=OperationKind.LOOP,
@@ -89,25 +89,18 @@ BREAK_LOOP = Operation(
     title="Break loop",
     description="Stop a loop this step is inside: no more of its items run, and the workflow "
     "goes on after it.",
-    input_schema={
-        "type": "object",
-        "required": ["loop"],
-        "additionalProperties": False,
-        "properties": {
-            "loop": {
-                "type": "string",
-                "title": "Loop",
-                "description": "The name of the loop step to break, e.g. loop-1; it may be an "
-                "outer loop, which ends the loops inside it too.",
-                "minLength": 1,
-            }
+    input_schema=input_object(
+        {
+            "loop": string(
+                "Loop",
+                "The name of the loop step to break, e.g. loop-1; it may be an outer loop, "
+                "which ends the loops inside it too.",
+                min_length=1,
+            )
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["loop"],
-        "properties": {"loop": {"type": "string", "title": "Loop broken"}},
-    },
+        required=["loop"],
+    ),
+    output_schema=output_object({"loop": string("Loop broken")}),
     run=run_break_loop,
     kind=OperationKind.BREAK,
 )

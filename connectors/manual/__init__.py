@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from connectors.schema import input_object, obj
 from connectors.sdk import Connector, Operation, OperationContext, OperationKind
 
 
@@ -21,17 +22,13 @@ CONNECTOR = Connector(
             key="manual",
             title="Manual",
             description="Runs when you press Run workflow; the payload is $.steps.trigger.",
-            input_schema={
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "payload": {
-                        "type": "object",
-                        "title": "Payload",
-                        "description": "JSON passed to the run as $.steps.trigger.",
-                    }
-                },
-            },
+            input_schema=input_object(
+                {
+                    "payload": obj(
+                        "Payload", description="JSON passed to the run as $.steps.trigger."
+                    )
+                }
+            ),
             output_schema={"type": "object", "title": "Trigger payload"},
             run=run_manual,
             kind=OperationKind.TRIGGER,

@@ -1,6 +1,7 @@
 """Slack: post messages, list channels, find people, and call any Web API method, as a bot."""
 
 from connectors.raw_http import raw_http_request_operation
+from connectors.schema import base_url, input_object, secret
 from connectors.sdk import AuthenticationSpec, Connector
 from connectors.slack.client import (
     DEFAULT_BASE_URL,
@@ -11,27 +12,18 @@ from connectors.slack.client import (
 from connectors.slack.operations import GET_USER_BY_EMAIL, LIST_CONVERSATIONS, SEND_MESSAGE
 
 AUTHENTICATION = AuthenticationSpec(
-    fields_schema={
-        "type": "object",
-        "required": ["bot_token"],
-        "additionalProperties": False,
-        "properties": {
-            "bot_token": {
-                "type": "string",
-                "title": "Bot token",
-                "description": "The Bot User OAuth Token of your Slack app (xoxb-…).",
-                "minLength": 1,
-                "writeOnly": True,
-            },
-            "base_url": {
-                "type": "string",
-                "title": "Base URL",
-                "description": "Slack's Web API; change only for Slack GovSlack or a proxy.",
-                "format": "uri",
-                "default": DEFAULT_BASE_URL,
-            },
+    fields_schema=input_object(
+        {
+            "bot_token": secret(
+                "Bot token", "The Bot User OAuth Token of your Slack app (xoxb-…)."
+            ),
+            "base_url": base_url(
+                "Slack's Web API; change only for Slack GovSlack or a proxy.",
+                default=DEFAULT_BASE_URL,
+            ),
         },
-    },
+        required=["bot_token"],
+    ),
     client_factory=build_client,
     connection_test=test_connection,
     derived_secrets=derived_secrets,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from connectors.errors import AuthenticationFailed, RetryableError, TerminalError
 from connectors.http import RetryPolicy, ServiceClient, parse_retry_after, send_httpx
@@ -18,6 +19,14 @@ DEFAULT_BASE_URL = "https://slack.com/api/"
 AUTH_ERRORS = frozenset(
     {"not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired"}
 )
+
+
+class RequestBody(TypedDict, total=False):
+    """A slack-sdk request's body, as httpx takes it."""
+
+    content: bytes
+    files: dict[str, tuple[None, str]]
+    data: dict[str, Any]
 
 
 class HttpxWebClient(WebClient):
@@ -36,6 +45,7 @@ class HttpxWebClient(WebClient):
 
     def _perform_urllib_http_request(self, *, url: str, args: dict[str, Any]) -> dict[str, Any]:
         headers = {key: str(value) for key, value in args["headers"].items()}
+        request: RequestBody = {}
         if args.get("json"):
             headers["Content-Type"] = "application/json;charset=utf-8"
             request = {"content": json.dumps(args["json"]).encode()}
@@ -43,8 +53,6 @@ class HttpxWebClient(WebClient):
             request = {"files": {key: (None, str(value)) for key, value in args["data"].items()}}
         elif args.get("params"):
             request = {"data": args["params"]}
-        else:
-            request = {}
         response = send_httpx(
             self.http,
             "POST",
@@ -71,7 +79,7 @@ class SlackClient:
             settings=settings,
         )
         self.web = HttpxWebClient(
-            http=self.service_client.httpx,
+            http=self.service_client.httpx_client,
             settings=settings,
             token=token,
             base_url=self.service_client.base_url,
@@ -89,9 +97,12 @@ class SlackClient:
 
         def attempt() -> dict[str, Any]:
             try:
-                return send(**arguments).data
+                response: SlackResponse = send(**arguments)
             except SlackApiError as error:
                 raise classify_slack_error(method, error) from None
+            if not isinstance(response.data, dict):  # bytes: only file downloads answer so
+                raise TerminalError(f"Slack answered {method} with a body that is not JSON.")
+            return response.data
 
         return self.retry_policy.call(attempt, log=log)
 
@@ -104,6 +115,7 @@ def classify_slack_error(method: str, error: SlackApiError) -> Exception:
         return RetryableError(
             f"Slack rate limit reached on {method} (HTTP 429)",
             retry_after=parse_retry_after(error.response.headers.get("retry-after")),
+            wait_reason="rate limited by Slack",
         )
     if status >= 500:
         content_type = str(error.response.headers.get("content-type", ""))
@@ -134,6 +146,14 @@ def build_client(credentials: Mapping[str, Any], settings: ClientSettings) -> Sl
     )
 
 
+def slack_client(context: OperationContext) -> SlackClient:
+    if not isinstance(context.client, SlackClient):
+        raise TypeError(
+            f"Step {context.step_name} has no Slack client: does it need authentication?"
+        )
+    return context.client
+
+
 def test_connection(context: OperationContext) -> str:
-    identity = context.client.call("auth.test", log=context.log)
+    identity = slack_client(context).call("auth.test", log=context.log)
     return f"Connected to Slack workspace {identity.get('team')} as {identity.get('user')}."

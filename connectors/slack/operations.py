@@ -5,15 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.errors import InputError, TerminalError
+from connectors.schema import (
+    array,
+    boolean,
+    identifier,
+    input_object,
+    integer,
+    item,
+    obj,
+    output_object,
+    page_size,
+    string,
+)
 from connectors.sdk import Operation, OperationContext
+from connectors.slack.client import slack_client
 
-CONVERSATION_TYPES = ("public_channel", "private_channel", "mpim", "im")
+CONVERSATION_TYPES = {
+    "public_channel": "Public channels",
+    "private_channel": "Private channels",
+    "mpim": "Group direct messages",
+    "im": "Direct messages",
+}
+CHANNEL = identifier("Channel", "A channel id (C0123…) or #name.")
+UNTITLED_STRING = {"type": "string"}
 
 
 def run_send_message(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
     if not inputs.get("text") and not inputs.get("blocks"):
         raise InputError("Send message needs a Message text or Blocks.")
-    return context.client.call(
+    return slack_client(context).call(
         "chat.postMessage",
         log=context.log,
         channel=inputs["channel"],
@@ -27,63 +47,46 @@ SEND_MESSAGE = Operation(
     key="send_message",
     title="Send message",
     description="Post a message to a channel, optionally in a thread.",
-    input_schema={
-        "type": "object",
-        "required": ["channel"],
-        "additionalProperties": False,
-        "properties": {
-            "channel": {
-                "type": "string",
-                "title": "Channel",
-                "description": "A channel id (C0123…) or #name.",
-                "minLength": 1,
-            },
-            "text": {
-                "type": "string",
-                "title": "Message",
-                "description": "The message text (Slack mrkdwn). Needed unless Blocks are given.",
-                "maxLength": 40000,
-            },
-            "blocks": {
-                "type": "array",
-                "title": "Blocks",
-                "description": "Block Kit blocks; Message becomes the notification text.",
-                "items": {"type": "object"},
-            },
-            "thread_ts": {
-                "type": "string",
-                "title": "Thread",
-                "description": "The ts of a message to reply to in its thread.",
-            },
+    input_schema=input_object(
+        {
+            "channel": CHANNEL,
+            "text": string(
+                "Message",
+                "The message text (Slack mrkdwn). Needed unless Blocks are given.",
+                max_length=40000,
+            ),
+            "blocks": array(
+                "Blocks",
+                "Block Kit blocks; Message becomes the notification text.",
+                items={"type": "object"},
+            ),
+            "thread_ts": string("Thread", "The ts of a message to reply to in its thread."),
         },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "ok": {"type": "boolean", "title": "OK"},
-            "channel": {"type": "string", "title": "Channel id"},
-            "ts": {"type": "string", "title": "Message ts"},
-            "message": {
-                "type": "object",
-                "title": "Message",
-                "properties": {
-                    "text": {"type": "string"},
-                    "ts": {"type": "string"},
-                    "bot_id": {"type": "string"},
-                },
-            },
+        required=["channel"],
+    ),
+    output_schema=output_object(
+        {
+            "ok": boolean("OK"),
+            "channel": string("Channel id"),
+            "ts": string("Message ts"),
+            "message": obj(
+                "Message",
+                {"text": UNTITLED_STRING, "ts": UNTITLED_STRING, "bot_id": UNTITLED_STRING},
+            ),
         },
-    },
+        required=(),
+    ),
     run=run_send_message,
 )
 
 
 def run_list_conversations(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    slack = slack_client(context)
     channels: list[dict[str, Any]] = []
     cursor: str | None = None
     seen_cursors: set[str] = set()
     while True:
-        page = context.client.call(
+        page = slack.call(
             "conversations.list",
             log=context.log,
             types=",".join(inputs.get("types") or ["public_channel"]),
@@ -105,69 +108,54 @@ LIST_CONVERSATIONS = Operation(
     key="list_conversations",
     title="List conversations",
     description="Every channel of the workspace the bot can see, following every page.",
-    input_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "types": {
-                "type": "array",
-                "title": "Types",
-                "description": "Which conversations to list; public channels when empty.",
-                "items": {
+    input_schema=input_object(
+        {
+            "types": array(
+                "Types",
+                "Which conversations to list; public channels when empty.",
+                items={
                     "type": "string",
                     "enum": list(CONVERSATION_TYPES),
-                    "enumNames": [
-                        "Public channels",
-                        "Private channels",
-                        "Group direct messages",
-                        "Direct messages",
-                    ],
+                    "enumNames": list(CONVERSATION_TYPES.values()),
                 },
-                "uniqueItems": True,
-                "default": ["public_channel"],
-            },
-            "exclude_archived": {
-                "type": "boolean",
-                "title": "Exclude archived",
-                "default": False,
-            },
-            "limit": {
-                "type": "integer",
-                "title": "Page size",
-                "description": "Channels per call to Slack; every page is fetched whatever it is.",
-                "minimum": 1,
-                "maximum": 1000,
-                "default": 200,
-            },
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["channels"],
-        "properties": {
-            "channels": {
-                "type": "array",
-                "title": "Channels",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string", "title": "ID"},
-                        "name": {"type": "string", "title": "Name"},
-                        "is_private": {"type": "boolean", "title": "Is private"},
-                        "is_archived": {"type": "boolean", "title": "Is archived"},
-                        "is_member": {"type": "boolean", "title": "Bot is a member"},
-                        "num_members": {"type": "integer", "title": "Members"},
-                    },
-                },
-            }
-        },
-    },
+                unique_items=True,
+                default=["public_channel"],
+            ),
+            "exclude_archived": boolean("Exclude archived", default=False),
+            "limit": page_size(
+                maximum=1000,
+                default=200,
+                description="Channels per call to Slack; every page is fetched whatever it is.",
+            ),
+        }
+    ),
+    output_schema=output_object(
+        {
+            "channels": array(
+                "Channels",
+                items=item(
+                    {
+                        "id": string("ID"),
+                        "name": string("Name"),
+                        "is_private": boolean("Is private"),
+                        "is_archived": boolean("Is archived"),
+                        "is_member": boolean("Bot is a member"),
+                        "num_members": integer("Members"),
+                    }
+                ),
+            )
+        }
+    ),
     run=run_list_conversations,
+    # A read: safe to run again after a lost worker.
+    repeatable=True,
 )
 
 
 def run_get_user_by_email(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
-    answer = context.client.call("users.lookupByEmail", log=context.log, email=inputs["email"])
+    answer = slack_client(context).call(
+        "users.lookupByEmail", log=context.log, email=inputs["email"]
+    )
     return {"user": answer["user"]}
 
 
@@ -175,38 +163,23 @@ GET_USER_BY_EMAIL = Operation(
     key="get_user_by_email",
     title="Get user by email",
     description="Find a member of the workspace by email address (needs users:read.email).",
-    input_schema={
-        "type": "object",
-        "required": ["email"],
-        "additionalProperties": False,
-        "properties": {
-            "email": {
-                "type": "string",
-                "title": "Email",
-                "description": "e.g. ada@example.com",
-                "minLength": 3,
-            }
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["user"],
-        "properties": {
-            "user": {
-                "type": "object",
-                "title": "User",
-                "properties": {
-                    "id": {"type": "string", "title": "User ID"},
-                    "name": {"type": "string", "title": "Username"},
-                    "real_name": {"type": "string", "title": "Real name"},
-                    "profile": {
-                        "type": "object",
-                        "title": "Profile",
-                        "properties": {"email": {"type": "string", "title": "Email"}},
-                    },
+    input_schema=input_object(
+        {"email": string("Email", "e.g. ada@example.com", min_length=3)}, required=["email"]
+    ),
+    output_schema=output_object(
+        {
+            "user": obj(
+                "User",
+                {
+                    "id": string("User ID"),
+                    "name": string("Username"),
+                    "real_name": string("Real name"),
+                    "profile": obj("Profile", {"email": string("Email")}),
                 },
-            }
-        },
-    },
+            )
+        }
+    ),
     run=run_get_user_by_email,
+    # A read: safe to run again after a lost worker.
+    repeatable=True,
 )

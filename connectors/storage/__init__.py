@@ -11,19 +11,15 @@ from typing import Any
 
 from connectors.comparisons import is_number, kind_of
 from connectors.errors import InputError
+from connectors.schema import any_value, input_object, number, output_object, string
 from connectors.sdk import Connector, Operation, OperationContext
 
-KEY_SCHEMA = {
-    "type": "string",
-    "title": "Key",
-    "description": "The name the value is kept under for the rest of this run, e.g. red_count.",
-    "minLength": 1,
-}
-VALUE_OUTPUT = {
-    "type": "object",
-    "required": ["value"],
-    "properties": {"value": {"title": "Value"}},
-}
+KEY_SCHEMA = string(
+    "Key",
+    "The name the value is kept under for the rest of this run, e.g. red_count.",
+    min_length=1,
+)
+VALUE_OUTPUT = output_object({"value": any_value("Value")})
 
 
 def run_set_value(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -48,14 +44,13 @@ SET_VALUE = Operation(
     key="set_value",
     title="Set value",
     description="Keep a value under a key for the rest of this run.",
-    input_schema={
-        "type": "object",
-        "required": ["key", "value"],
-        "additionalProperties": False,
-        "properties": {"key": KEY_SCHEMA, "value": {"title": "Value"}},
-    },
+    input_schema=input_object(
+        {"key": KEY_SCHEMA, "value": any_value("Value")}, required=["key", "value"]
+    ),
     output_schema=VALUE_OUTPUT,
     run=run_set_value,
+    # Acts on the run's own memory only, rebuilt when the run resumes.
+    repeatable=True,
     uses_run_storage=True,
 )
 
@@ -63,17 +58,13 @@ GET_VALUE = Operation(
     key="get_value",
     title="Get value",
     description="The value kept under a key earlier in this run, or the default.",
-    input_schema={
-        "type": "object",
-        "required": ["key"],
-        "additionalProperties": False,
-        "properties": {
-            "key": KEY_SCHEMA,
-            "default": {"title": "Default", "description": "When nothing is kept under the key."},
-        },
-    },
+    input_schema=input_object(
+        {"key": KEY_SCHEMA, "default": any_value("Default", "When nothing is kept under the key.")},
+        required=["key"],
+    ),
     output_schema=VALUE_OUTPUT,
     run=run_get_value,
+    repeatable=True,
     uses_run_storage=True,
 )
 
@@ -82,21 +73,12 @@ ATOMIC_INCREMENT = Operation(
     title="Atomic increment",
     description="Add to the number kept under a key (0 when nothing is) and return the sum: "
     "a counter that lasts across loop iterations.",
-    input_schema={
-        "type": "object",
-        "required": ["key"],
-        "additionalProperties": False,
-        "properties": {
-            "key": KEY_SCHEMA,
-            "by": {"type": "number", "title": "Increment by", "default": 1},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["value"],
-        "properties": {"value": {"type": "number", "title": "New value"}},
-    },
+    input_schema=input_object(
+        {"key": KEY_SCHEMA, "by": number("Increment by", default=1)}, required=["key"]
+    ),
+    output_schema=output_object({"value": number("New value")}),
     run=run_atomic_increment,
+    repeatable=True,
     uses_run_storage=True,
 )
 

@@ -6,9 +6,18 @@ import json
 import re
 from typing import Any
 
+from connectors.schema import array, boolean, choice, input_object, output_object, string
 from connectors.sdk import Connector, Operation, OperationContext
 
-CASES = ("upper", "lower", "title", "sentence", "camel", "snake", "kebab")
+CASES = {
+    "upper": "UPPER CASE",
+    "lower": "lower case",
+    "title": "Title Case",
+    "sentence": "Sentence case",
+    "camel": "camelCase",
+    "snake": "snake_case",
+    "kebab": "kebab-case",
+}
 # A word starts where a capital follows a small letter or digit (accountName), or where a run
 # of capitals meets a capitalised word (HTTPClient).
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -64,74 +73,48 @@ def run_change_case(context: OperationContext, inputs: dict[str, Any]) -> dict[s
     return {"result": change_case(inputs["text"], inputs["case"])}
 
 
-TEXT_RESULT = {
-    "type": "object",
-    "required": ["result"],
-    "properties": {"result": {"type": "string", "title": "Result"}},
-}
+TEXT_RESULT = output_object({"result": string("Result")})
 
 CONCATENATE = Operation(
     key="concatenate",
     title="Concatenate",
     description="Join values into one text, with a separator between them.",
-    input_schema={
-        "type": "object",
-        "required": ["values"],
-        "additionalProperties": False,
-        "properties": {
-            "values": {
-                "type": "array",
-                "title": "Values",
-                "description": "Texts, or numbers and other values written as JSON; null is empty.",
-                "minItems": 1,
-            },
-            "separator": {
-                "type": "string",
-                "title": "Separator",
-                "description": "Put between the values, e.g. ', '. Nothing when empty.",
-                "default": "",
-            },
+    input_schema=input_object(
+        {
+            "values": array(
+                "Values",
+                "Texts, or numbers and other values written as JSON; null is empty.",
+                min_items=1,
+            ),
+            "separator": string(
+                "Separator", "Put between the values, e.g. ', '. Nothing when empty.", default=""
+            ),
         },
-    },
+        required=["values"],
+    ),
     output_schema=TEXT_RESULT,
     run=run_concatenate,
+    # Computes from its inputs only: safe to run again.
+    repeatable=True,
 )
 
 SPLIT = Operation(
     key="split",
     title="Split",
     description="Cut a text into a list at each separator.",
-    input_schema={
-        "type": "object",
-        "required": ["text"],
-        "additionalProperties": False,
-        "properties": {
-            "text": {"type": "string", "title": "Text"},
-            "separator": {
-                "type": "string",
-                "title": "Separator",
-                "minLength": 1,
-                "default": ",",
-            },
-            "trim": {
-                "type": "boolean",
-                "title": "Trim",
-                "description": "Remove the spaces around each part.",
-                "default": False,
-            },
-            "remove_empty": {
-                "type": "boolean",
-                "title": "Remove empty parts",
-                "default": False,
-            },
+    input_schema=input_object(
+        {
+            "text": string("Text"),
+            "separator": string("Separator", min_length=1, default=","),
+            "trim": boolean("Trim", "Remove the spaces around each part.", default=False),
+            "remove_empty": boolean("Remove empty parts", default=False),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["result"],
-        "properties": {"result": {"type": "array", "title": "Parts", "items": {"type": "string"}}},
-    },
+        required=["text"],
+    ),
+    output_schema=output_object({"result": array("Parts", items={"type": "string"})}),
     run=run_split,
+    # Computes from its inputs only: safe to run again.
+    repeatable=True,
 )
 
 CHANGE_CASE = Operation(
@@ -139,31 +122,14 @@ CHANGE_CASE = Operation(
     title="Change case",
     description="Write a text in upper, lower, title or sentence case, or as a camelCase, "
     "snake_case or kebab-case name.",
-    input_schema={
-        "type": "object",
-        "required": ["text", "case"],
-        "additionalProperties": False,
-        "properties": {
-            "text": {"type": "string", "title": "Text"},
-            "case": {
-                "type": "string",
-                "title": "Case",
-                "enum": list(CASES),
-                "enumNames": [
-                    "UPPER CASE",
-                    "lower case",
-                    "Title Case",
-                    "Sentence case",
-                    "camelCase",
-                    "snake_case",
-                    "kebab-case",
-                ],
-                "default": "upper",
-            },
-        },
-    },
+    input_schema=input_object(
+        {"text": string("Text"), "case": choice("Case", CASES, default="upper")},
+        required=["text", "case"],
+    ),
     output_schema=TEXT_RESULT,
     run=run_change_case,
+    # Computes from its inputs only: safe to run again.
+    repeatable=True,
 )
 
 CONNECTOR = Connector(

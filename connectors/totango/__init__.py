@@ -1,6 +1,7 @@
 """Totango (customer success platform): search, accounts, touchpoints, and any Totango endpoint."""
 
 from connectors.raw_http import raw_http_request_operation
+from connectors.schema import base_url, choice, input_object, string
 from connectors.sdk import AuthenticationSpec, Connector
 from connectors.totango.client import build_client, test_connection
 from connectors.totango.operations import (
@@ -15,38 +16,32 @@ from connectors.totango.operations import (
 )
 
 AUTHENTICATION = AuthenticationSpec(
-    fields_schema={
-        "type": "object",
-        "required": ["api_token", "data_center"],
-        "additionalProperties": False,
-        "properties": {
-            "api_token": {
-                "type": "string",
-                "title": "API token",
-                "description": "In Totango: click your username (top right) → Edit Profile → "
-                "INTEGRATION tab.",
-                "x-warning": "Clicking 'Generate Token' in Totango creates a new token: other "
-                "integrations using the old one stop working.",
-                "minLength": 1,
-                "writeOnly": True,
-            },
-            "data_center": {
-                "type": "string",
-                "title": "Data center",
-                "enum": ["us", "eu", "custom"],
-                "enumNames": ["US", "EU", "Custom base URL"],
-                "default": "us",
-            },
-            "base_url": {
-                "type": "string",
-                "title": "Custom base URL",
-                "description": "Only for the custom data center, e.g. https://api.totango.com.",
-                "format": "uri",
-            },
+    fields_schema=input_object(
+        {
+            "api_token": string(
+                "API token",
+                "In Totango: click your username (top right) → Edit Profile → INTEGRATION tab.",
+                **{
+                    "x-warning": "Clicking 'Generate Token' in Totango creates a new token: other "
+                    "integrations using the old one stop working."
+                },
+                min_length=1,
+                write_only=True,
+            ),
+            "data_center": choice(
+                "Data center", {"us": "US", "eu": "EU", "custom": "Custom base URL"}, default="us"
+            ),
+            "base_url": base_url(
+                "Only for the custom data center, e.g. https://api.totango.com.",
+                title="Custom base URL",
+            ),
         },
-        "if": {"properties": {"data_center": {"const": "custom"}}},
-        "then": {"required": ["base_url"]},
-    },
+        required=["api_token", "data_center"],
+        **{
+            "if": {"properties": {"data_center": {"const": "custom"}}},
+            "then": {"required": ["base_url"]},
+        },
+    ),
     client_factory=build_client,
     connection_test=test_connection,
     # The token travels as is, in the app-token header: nothing is derived from it.

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote
 
-import httpx
-
-from connectors.errors import InputError, TerminalError
+from connectors.endpoint import call_json, endpoint_operation, unexpected_answer
+from connectors.errors import InputError
+from connectors.schema import (
+    array,
+    boolean,
+    choice,
+    fetch_all_pages,
+    identifier,
+    input_object,
+    integer,
+    item,
+    obj,
+    output_object,
+    page_size,
+    string,
+)
 from connectors.sdk import Operation, OperationContext
 
 # Totango serves at most this many records of one search, however it is paged.
@@ -16,6 +28,8 @@ SEARCH_RECORD_LIMIT = 10_000
 SEARCH_PAGE_SIZE_MAX = 1000
 # The events search filter Totango documents for touchpoints (notes) among all events.
 TOUCHPOINT_EVENTS_TERM = {"type": "event_property", "name": "event_type", "eq": "note"}
+
+ACCOUNT_ID = identifier("Account ID", "The account's id in Totango (its 'name' in search results).")
 
 
 def parse_search_query(raw: str) -> dict[str, Any]:
@@ -49,25 +63,17 @@ def parse_search_query(raw: str) -> dict[str, Any]:
     return query
 
 
-def json_body(response: httpx.Response, what: str) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise TerminalError(f"Totango answered {what} with a body that is not JSON.") from None
-
-
 def search_results(
     context: OperationContext, endpoint: str, result_key: str, form: dict[str, str]
 ) -> dict[str, Any]:
     """One page of a search: `{"total_hits", "hits"}` from `response.<result_key>`."""
-    body = json_body(context.http.request("POST", endpoint, data=form), f"the {result_key} search")
+    http, what = context.http, f"the {result_key} search"
+    body = call_json(http, "POST", endpoint, what=what, data=form)
     try:
         results = body["response"][result_key]
         return {"total_hits": int(results["total_hits"]), "hits": list(results["hits"])}
     except (KeyError, TypeError, ValueError):
-        raise TerminalError(
-            f"Totango answered the {result_key} search with an unexpected body."
-        ) from None
+        raise unexpected_answer(http, what) from None
 
 
 def run_search_data_raw(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -95,66 +101,46 @@ def run_search_data_raw(context: OperationContext, inputs: dict[str, Any]) -> di
     return {"total_hits": total_hits, "hits": hits}
 
 
-HIT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string", "title": "Name", "description": "The account or user id."},
-        "display_name": {"type": "string", "title": "Display name"},
-        "selected_fields": {
-            "type": "array",
-            "title": "Selected fields",
-            "description": "The values of the query's fields, in their order.",
-        },
-        "account": {
-            "type": "object",
-            "title": "Account",
-            "description": "Users only: the user's account.",
-            "properties": {"name": {"type": "string"}, "display_name": {"type": "string"}},
-        },
-    },
-}
+NAME_ONLY = {"name": {"type": "string"}, "display_name": {"type": "string"}}
+HIT_SCHEMA = item(
+    {
+        "name": string("Name", "The account or user id."),
+        "display_name": string("Display name"),
+        "selected_fields": array(
+            "Selected fields", "The values of the query's fields, in their order."
+        ),
+        "account": obj("Account", NAME_ONLY, "Users only: the user's account."),
+    }
+)
 
 SEARCH_DATA_RAW = Operation(
     key="search_data_raw",
     title="Search data raw",
     description="Search for accounts or users matching a criteria, with the query the Totango "
     "UI's 'Generate API endpoint' gives.",
-    input_schema={
-        "type": "object",
-        "required": ["data_type", "query"],
-        "additionalProperties": False,
-        "properties": {
-            "data_type": {
-                "type": "string",
-                "title": "Data to search",
-                "enum": ["accounts", "users"],
-                "enumNames": ["Accounts", "Users"],
-                "default": "accounts",
-            },
-            "query": {
-                "type": "string",
-                "title": "Search query string",
-                "description": "In Totango: the segment's three dots → Generate API endpoint; "
-                "paste the query. It must contain the 'terms' array.",
-                "minLength": 1,
-            },
-            "fetch_all_pages": {
-                "type": "boolean",
-                "title": "Fetch every page",
-                "description": "Follow the pages up to Totango's 10,000-record limit.",
-                "default": False,
-            },
+    input_schema=input_object(
+        {
+            "data_type": choice(
+                "Data to search", {"accounts": "Accounts", "users": "Users"}, default="accounts"
+            ),
+            "query": string(
+                "Search query string",
+                "In Totango: the segment's three dots → Generate API endpoint; paste the query. "
+                "It must contain the 'terms' array.",
+                min_length=1,
+            ),
+            "fetch_all_pages": fetch_all_pages(
+                "Follow the pages up to Totango's 10,000-record limit."
+            ),
         },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["total_hits", "hits"],
-        "properties": {
-            "total_hits": {"type": "integer", "title": "Total hits"},
-            "hits": {"type": "array", "title": "Hits", "items": HIT_SCHEMA},
-        },
-    },
+        required=["data_type", "query"],
+    ),
+    output_schema=output_object(
+        {"total_hits": integer("Total hits"), "hits": array("Hits", items=HIT_SCHEMA)}
+    ),
     run=run_search_data_raw,
+    # A read: safe to run again after a lost worker.
+    repeatable=True,
 )
 
 
@@ -162,65 +148,39 @@ SEARCH_DATA_RAW = Operation(
 
 # The touchpoint fields a step may set; keys are ours, the values of VENDOR_FIELD_NAMES Totango's.
 TOUCHPOINT_FIELDS: dict[str, Any] = {
-    "account_id": {
-        "type": "string",
-        "title": "Account ID",
-        "description": "The account's id in Totango (its 'name' in search results).",
-        "minLength": 1,
-    },
-    "content": {
-        "type": "string",
-        "title": "Content",
-        "description": "Plain text, up to 12,000 characters: Totango refuses HTML.",
-        "minLength": 1,
-        "maxLength": 12_000,
-    },
-    "subject": {"type": "string", "title": "Subject"},
-    "activity_type_id": {
-        "type": "string",
-        "title": "Activity type",
-        "description": "The id of a flow, from List activity types (e.g. onboarding).",
-    },
-    "touchpoint_type": {
-        "type": "string",
-        "title": "Touchpoint type",
-        "description": "The id of a type, from List touchpoint types (e.g. call).",
-    },
-    "touchpoint_tags": {
-        "type": "array",
-        "title": "Tags",
-        "description": "Tag ids, from List touchpoint tags.",
-        "items": {"type": "string"},
-    },
-    "created_by": {
-        "type": "string",
-        "title": "Created by",
-        "description": "The email of the person shown as the touchpoint's author.",
-    },
-    "create_date": {
-        "type": "integer",
-        "title": "Date",
-        "description": "When it happened, in epoch milliseconds; now when left empty.",
-        "minimum": 0,
-    },
-    "disable_sync": {
-        "type": "boolean",
-        "title": "Disable sync",
-        "description": "Keep this touchpoint out of the sync to Salesforce and other systems.",
-    },
+    "account_id": ACCOUNT_ID,
+    "content": string(
+        "Content",
+        "Plain text, up to 12,000 characters: Totango refuses HTML.",
+        min_length=1,
+        max_length=12_000,
+    ),
+    "subject": string("Subject"),
+    "activity_type_id": string(
+        "Activity type", "The id of a flow, from List activity types (e.g. onboarding)."
+    ),
+    "touchpoint_type": string(
+        "Touchpoint type", "The id of a type, from List touchpoint types (e.g. call)."
+    ),
+    "touchpoint_tags": array(
+        "Tags", "Tag ids, from List touchpoint tags.", items={"type": "string"}
+    ),
+    "created_by": string("Created by", "The email of the person shown as the touchpoint's author."),
+    "create_date": integer(
+        "Date", "When it happened, in epoch milliseconds; now when left empty.", minimum=0
+    ),
+    "disable_sync": boolean(
+        "Disable sync", "Keep this touchpoint out of the sync to Salesforce and other systems."
+    ),
 }
 VENDOR_FIELD_NAMES = {"touchpoint_type": "touchpointType"}
 
-NOTE_OUTPUT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["note"],
-    "properties": {
-        "note": {
-            "type": "object",
-            "title": "Touchpoint",
-            "required": ["id"],
-            "properties": {
-                "id": {"type": "string", "title": "Touchpoint ID"},
+NOTE_OUTPUT_SCHEMA = output_object(
+    {
+        "note": obj(
+            "Touchpoint",
+            {
+                "id": string("Touchpoint ID"),
                 **{
                     VENDOR_FIELD_NAMES.get(name, name): {
                         key: value for key, value in schema.items() if key in ("type", "title")
@@ -228,9 +188,10 @@ NOTE_OUTPUT_SCHEMA: dict[str, Any] = {
                     for name, schema in TOUCHPOINT_FIELDS.items()
                 },
             },
-        }
-    },
-}
+            required=["id"],
+        )
+    }
+)
 
 
 def touchpoint_body(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -242,63 +203,45 @@ def touchpoint_body(inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def note_of(response: httpx.Response) -> dict[str, Any]:
-    body = json_body(response, "the touchpoint")
-    if not isinstance(body, dict) or not isinstance(body.get("note"), dict):
-        raise TerminalError("Totango answered the touchpoint with an unexpected body.")
-    return {"note": body["note"]}
-
-
-def run_create_touchpoint(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
-    return note_of(
-        context.http.request("POST", "/api/v3/touchpoints/", json=touchpoint_body(inputs))
-    )
-
-
-def run_update_touchpoint(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
+def touchpoint_changes(inputs: dict[str, Any]) -> dict[str, Any]:
     body = touchpoint_body(inputs)
     if not body:
         raise InputError("Update touchpoint needs at least one field to change.")
-    # *assumed* (the contract names only the create endpoint): PUT on the touchpoint's path.
-    endpoint = f"/api/v3/touchpoints/{quote(inputs['touchpoint_id'], safe='')}"
-    return note_of(context.http.request("PUT", endpoint, json=body))
+    return {"json": body}
 
 
-CREATE_TOUCHPOINT = Operation(
+CREATE_TOUCHPOINT = endpoint_operation(
     key="create_touchpoint",
     title="Create touchpoint",
     description="Add a touchpoint (a note of a call, a meeting, an email…) to an account.",
-    input_schema={
-        "type": "object",
-        "required": ["account_id", "content"],
-        "additionalProperties": False,
-        "properties": TOUCHPOINT_FIELDS,
-    },
+    method="POST",
+    endpoint="/api/v3/touchpoints/",
+    request=lambda inputs: {"json": touchpoint_body(inputs)},
+    input_schema=input_object(TOUCHPOINT_FIELDS, required=["account_id", "content"]),
     output_schema=NOTE_OUTPUT_SCHEMA,
-    run=run_create_touchpoint,
+    pick="note",
 )
 
-UPDATE_TOUCHPOINT = Operation(
+UPDATE_TOUCHPOINT = endpoint_operation(
     key="update_touchpoint",
     title="Update touchpoint",
     description="Change the fields of an existing touchpoint; the fields left empty keep "
     "their value.",
-    input_schema={
-        "type": "object",
-        "required": ["touchpoint_id"],
-        "additionalProperties": False,
-        "properties": {
-            "touchpoint_id": {
-                "type": "string",
-                "title": "Touchpoint ID",
-                "description": "The id Create touchpoint or List touchpoints gave.",
-                "minLength": 1,
-            },
+    # *assumed* (the contract names only the create endpoint): PUT on the touchpoint's path.
+    method="PUT",
+    endpoint="/api/v3/touchpoints/{touchpoint_id}",
+    request=touchpoint_changes,
+    input_schema=input_object(
+        {
+            "touchpoint_id": identifier(
+                "Touchpoint ID", "The id Create touchpoint or List touchpoints gave."
+            ),
             **TOUCHPOINT_FIELDS,
         },
-    },
+        required=["touchpoint_id"],
+    ),
     output_schema=NOTE_OUTPUT_SCHEMA,
-    run=run_update_touchpoint,
+    pick="note",
 )
 
 
@@ -328,169 +271,90 @@ def run_list_touchpoints(context: OperationContext, inputs: dict[str, Any]) -> d
     }
 
 
+TOUCHPOINT_EVENT_SCHEMA = item(
+    {
+        "id": string("Event ID"),
+        "type": string("Type"),
+        "timestamp": integer("Timestamp (epoch ms)"),
+        "account": obj("Account", {"id": {"type": "string"}, "display_name": {"type": "string"}}),
+        "note_content": obj("Note", {"note_id": string("Touchpoint ID"), "text": string("Text")})
+        | {"type": ["object", "null"]},
+        "properties": obj("Properties"),
+    }
+)
+
 LIST_TOUCHPOINTS = Operation(
     key="list_touchpoints",
     title="List touchpoints",
     description="The touchpoints of all accounts or of one, newest first, a page at a time "
     "(Totango's events search).",
-    input_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "account_id": {
-                "type": "string",
-                "title": "Account ID",
-                "description": "Only this account's touchpoints; all accounts when empty.",
-            },
-            "count": {
-                "type": "integer",
-                "title": "Page size",
-                "minimum": 1,
-                "maximum": SEARCH_PAGE_SIZE_MAX,
-                "default": 100,
-            },
-            "page": {
-                "type": "integer",
-                "title": "Page",
-                "description": "The page to fetch, from 0.",
-                "minimum": 0,
-                "default": 0,
-            },
-            "fetch_all_pages": {
-                "type": "boolean",
-                "title": "Fetch every page",
-                "description": "Follow the pages from Page on, up to 10,000 touchpoints.",
-                "default": False,
-            },
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["total_hits", "touchpoints"],
-        "properties": {
-            "total_hits": {"type": "integer", "title": "Total hits"},
-            "touchpoints": {
-                "type": "array",
-                "title": "Touchpoints",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string", "title": "Event ID"},
-                        "type": {"type": "string", "title": "Type"},
-                        "timestamp": {"type": "integer", "title": "Timestamp (epoch ms)"},
-                        "account": {
-                            "type": "object",
-                            "title": "Account",
-                            "properties": {
-                                "id": {"type": "string"},
-                                "display_name": {"type": "string"},
-                            },
-                        },
-                        "note_content": {
-                            "type": ["object", "null"],
-                            "title": "Note",
-                            "properties": {
-                                "note_id": {"type": "string", "title": "Touchpoint ID"},
-                                "text": {"type": "string", "title": "Text"},
-                            },
-                        },
-                        "properties": {"type": "object", "title": "Properties"},
-                    },
-                },
-            },
-        },
-    },
+    input_schema=input_object(
+        {
+            "account_id": string(
+                "Account ID", "Only this account's touchpoints; all accounts when empty."
+            ),
+            "count": page_size(maximum=SEARCH_PAGE_SIZE_MAX, default=100),
+            "page": integer("Page", "The page to fetch, from 0.", minimum=0, default=0),
+            "fetch_all_pages": fetch_all_pages(
+                "Follow the pages from Page on, up to 10,000 touchpoints."
+            ),
+        }
+    ),
+    output_schema=output_object(
+        {
+            "total_hits": integer("Total hits"),
+            "touchpoints": array("Touchpoints", items=TOUCHPOINT_EVENT_SCHEMA),
+        }
+    ),
     run=run_list_touchpoints,
+    # A read: safe to run again after a lost worker.
+    repeatable=True,
 )
 
 
 # --- Accounts and lookups --------------------------------------------------------------------
 
-
-def run_get_account(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
-    endpoint = f"/api/v2/accounts/{quote(inputs['account_id'], safe='')}/"
-    body = json_body(context.http.request("GET", endpoint), "the account")
-    if not isinstance(body, dict) or not isinstance(body.get("account"), dict):
-        raise TerminalError("Totango answered the account with an unexpected body.")
-    return {"account": body["account"]}
-
-
-GET_ACCOUNT = Operation(
+GET_ACCOUNT = endpoint_operation(
     key="get_account",
     title="Get account",
     description="An account's status, health, attributes and tags.",
-    input_schema={
-        "type": "object",
-        "required": ["account_id"],
-        "additionalProperties": False,
-        "properties": {
-            "account_id": {
-                "type": "string",
-                "title": "Account ID",
-                "description": "The account's id in Totango (its 'name' in search results).",
-                "minLength": 1,
-            }
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["account"],
-        "properties": {
-            "account": {
-                "type": "object",
-                "title": "Account",
-                "properties": {
-                    "status": {"type": "string", "title": "Status"},
-                    "status_group": {"type": "string", "title": "Status group"},
-                    "health": {
-                        "type": "object",
-                        "title": "Health",
-                        "properties": {"curr": {"type": "string", "title": "Current health"}},
-                    },
-                    "attributes": {"type": "object", "title": "Attributes"},
-                    "tags": {"type": "array", "title": "Tags", "items": {"type": "string"}},
+    method="GET",
+    endpoint="/api/v2/accounts/{account_id}/",
+    input_schema=input_object({"account_id": ACCOUNT_ID}, required=["account_id"]),
+    output_schema=output_object(
+        {
+            "account": obj(
+                "Account",
+                {
+                    "status": string("Status"),
+                    "status_group": string("Status group"),
+                    "health": obj("Health", {"curr": string("Current health")}),
+                    "attributes": obj("Attributes"),
+                    "tags": array("Tags", items={"type": "string"}),
                 },
-            }
-        },
-    },
-    run=run_get_account,
+            )
+        }
+    ),
+    pick="account",
+    # A read: safe to run again after a lost worker.
+    repeatable=True,
 )
 
 
 def lookup_list_operation(*, key: str, title: str, endpoint: str, output_key: str) -> Operation:
     """List activity types and its kin: one GET returning the `{id, display_name}` of each."""
     noun = title.removeprefix("List ")
-
-    def run(context: OperationContext, inputs: dict[str, Any]) -> dict[str, Any]:
-        body = json_body(context.http.request("GET", endpoint), f"the {noun}")
-        # *assumed* shape (the contract names the endpoints only): a bare JSON array.
-        if not isinstance(body, list):
-            raise TerminalError(f"Totango answered the {noun} with an unexpected body.")
-        return {output_key: body}
-
-    return Operation(
+    listed = item({"id": string("ID"), "display_name": string("Display name")})
+    # *assumed* shape (the contract names the endpoints only): a bare JSON array.
+    return endpoint_operation(
         key=key,
         title=title,
         description=f"The {noun} of your Totango account, with the id each is set by.",
-        input_schema={"type": "object", "additionalProperties": False, "properties": {}},
-        output_schema={
-            "type": "object",
-            "required": [output_key],
-            "properties": {
-                output_key: {
-                    "type": "array",
-                    "title": noun.capitalize(),
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "id": {"type": "string", "title": "ID"},
-                            "display_name": {"type": "string", "title": "Display name"},
-                        },
-                    },
-                }
-            },
-        },
-        run=run,
+        method="GET",
+        endpoint=endpoint,
+        input_schema=input_object({}),
+        output_schema=output_object({output_key: array(noun.capitalize(), items=listed)}),
+        repeatable=True,
     )
 
 

@@ -31,12 +31,31 @@ def step_runs(page: Page) -> Locator:
     return debug_panel(page).get_by_role("list", name="Step runs")
 
 
+# True once the rows the virtualised list renders cover what it shows at its scroll position
+# (rows are placed after a scroll, on the next render) and no page of rows is being fetched.
+ROWS_IN_PLACE = """element => {
+    if (element.getAttribute("aria-busy") === "true") return false;
+    const box = element.getBoundingClientRect();
+    const rows = [...element.querySelectorAll('[role="listitem"]')].map(
+        (row) => row.getBoundingClientRect()
+    );
+    if (rows.length === 0) return true;
+    const shownBottom = Math.min(box.bottom, box.top + element.scrollHeight - element.scrollTop);
+    return Math.min(...rows.map((row) => row.top)) <= box.top + 1
+        && Math.max(...rows.map((row) => row.bottom)) >= shownBottom - 1;
+}"""
+
+
+def rows_in_place(page: Page, listing: Locator) -> None:
+    page.wait_for_function(ROWS_IN_PLACE, arg=listing.element_handle())
+
+
 def reveal(page: Page, selector: str, attempts: int = 60) -> Locator:
     """Scrolls the virtualised step-run list until a row matching `selector` is rendered."""
     listing = step_runs(page)
     target = listing.locator(selector)
     listing.evaluate("element => { element.scrollTop = 0 }")
-    page.wait_for_timeout(100)
+    rows_in_place(page, listing)
     for _ in range(attempts):
         if target.count() > 0:
             # Rows come and go as the list scrolls: centre this one, then check it stayed.
@@ -46,7 +65,7 @@ def reveal(page: Page, selector: str, attempts: int = 60) -> Locator:
                 )
             except PlaywrightError:
                 continue
-            page.wait_for_timeout(50)
+            rows_in_place(page, listing)
             if target.count() > 0:
                 return target.first
             continue
@@ -55,7 +74,7 @@ def reveal(page: Page, selector: str, attempts: int = 60) -> Locator:
             " element.scrollTop += element.clientHeight * 0.8;"
             " return element.scrollTop === before }"
         )
-        page.wait_for_timeout(80)
+        rows_in_place(page, listing)
         if at_end and target.count() == 0:
             break
     raise AssertionError(f"No step-run row {selector} in the debug panel")

@@ -19,7 +19,7 @@ from tests.browser.debug_steps import (
     tree_text,
     wait_run_status,
 )
-from tests.conftest import SLACK_TOKEN, TOTANGO_TOKEN, walkthrough_definition
+from tests.helpers import SLACK_TOKEN, TOTANGO_TOKEN, walkthrough_definition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -150,28 +150,36 @@ def test_failed_run_shown_then_retried_from_the_failed_step(
 
 
 def test_running_workflow_cancelled_from_the_header(
-    page: Page, stages: Stages, live_server, celery_worker, fake_totango, fake_slack
+    page: Page, stages: Stages, live_server, patient_worker, fake_totango, fake_slack
 ):
-    # Given the walkthrough's workflow, Slack answering each message in 0.3 s
+    # Given the walkthrough's workflow, Slack holding its 3rd message
     first_run_setup(page, live_server.url, OWNER["username"], OWNER["password"])
     workflow_id = walkthrough_workflow(page, fake_totango, fake_slack)
-    fake_slack.configure(fault="slow", slow_seconds=0.3)
+    fake_slack.hold()
+    fake_slack.let_through(2)
     page.goto(f"{live_server.url}/workflows/{workflow_id}")
 
-    # When it is run, then cancelled while the loop goes
+    # When it is run, then cancelled while the loop waits on Slack
     run_workflow(page)
+    fake_slack.wait_until_held(1)
     expect(step_card(page, "loop-1")).to_have_attribute("data-run-status", "running")
     expect(step_card(page, "loop-1").get_by_label(re.compile("^Loop progress"))).to_have_text(
-        re.compile(r"^[1-9] / 25$")
+        "2 / 25"
     )
     header(page).get_by_role("button", name="Cancel").click()
     wait_run_status(page, "Cancelled")
+    # (Slack then answers the held message, and serves the run's connections to their end)
+    fake_slack.release()
+    fake_slack.wait_until_idle()
 
-    # Then the run stopped part-way: the loop is marked cancelled, fewer than 25 messages sent
+    # Then the run stopped part-way: the loop is marked cancelled, nothing sent after the
+    # message in flight
     expect(step_card(page, "loop-1")).to_have_attribute("data-run-status", "cancelled")
     expect(step_card(page, "totango-1")).to_have_attribute("data-run-status", "succeeded")
     expect(header(page).get_by_role("button", name="Cancel")).to_have_count(0)
     run = api_get(page, f"/api/runs/?workflow={workflow_id}")["results"][0]
     assert run["status"] == "cancelled"
-    assert 1 <= len(fake_slack.messages) < 25
+    assert [message["text"] for message in fake_slack.messages] == [
+        f"New paying account: Account {number:04d}" for number in range(1, 4)
+    ]
     stages.shot("cancelled run")

@@ -7,8 +7,8 @@ from typing import Any
 
 from connectors.registry import get_operation, validate_inputs, validate_output
 from connectors.sdk import ClientSettings, OperationContext, OperationKind
-from tests.conftest import all_step_runs
 from tests.fakes.server import RecordedRequest
+from tests.helpers import all_step_runs
 
 # (connector, operation) pairs run successfully in this process during the current test;
 # the `exercises` marker's check reads it (see conftest.py).

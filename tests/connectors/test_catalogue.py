@@ -21,6 +21,7 @@ CATALOGUE = {
     "data_mapper": ["map_fields", "map_values"],
     "text_helpers": ["concatenate", "split", "change_case"],
     "storage": ["set_value", "get_value", "atomic_increment"],
+    "delay": ["delay"],
     "http": ["http_request"],
     "totango": [
         "search_data_raw",

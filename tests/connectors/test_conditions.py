@@ -8,8 +8,8 @@ import pytest
 
 from connectors.comparisons import compare
 from connectors.errors import InputError
-from tests.conftest import all_step_runs, run_workflow
 from tests.connectors.harness import run_operation
+from tests.helpers import all_step_runs, run_workflow, string
 
 
 @pytest.mark.parametrize(
@@ -134,10 +134,6 @@ def test_branch_takes_the_lane_of_the_first_equal_case_or_the_default():
     assert run_operation(
         "branch", "branch", {"value": 1, "cases": [{"lane": "one", "value": "1"}]}
     ) == {"lane": "default"}
-
-
-def string(value: str) -> dict[str, str]:
-    return {"type": "string", "value": value}
 
 
 def note(text: str) -> dict[str, Any]:

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from tests.conftest import (
+from tests.connectors.harness import vendor_headers
+from tests.helpers import (
     TOTANGO_TOKEN,
     create_authentication,
     slack_authentication,
     totango_authentication,
 )
-from tests.connectors.harness import vendor_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from connectors.errors import InputError
 from connectors.sdk import ClientSettings, OperationContext
-from tests.conftest import all_step_runs, run_workflow
 from tests.connectors.harness import run_operation
+from tests.helpers import all_step_runs, run_workflow
 
 HITS = [
     {

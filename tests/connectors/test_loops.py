@@ -6,15 +6,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import all_step_runs, run_workflow
+from tests.helpers import all_step_runs, jsonpath, run_workflow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MANUAL = {"connector": "manual", "operation": "manual", "properties": {}}
-
-
-def jsonpath(path: str) -> dict[str, str]:
-    return {"type": "jsonpath", "value": path}
 
 
 def concatenate(*values: dict[str, Any]) -> dict[str, Any]:

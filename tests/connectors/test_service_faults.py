@@ -1,23 +1,22 @@
 """Each service connector against each fault a vendor plays: the run ends, with words a user reads.
 
 The worker's timeout and retry bound are short here (see WORKER_HTTP_TIMEOUT_SECONDS and
-WORKER_MAX_RETRIES in tests/conftest.py); the fakes choose the fault from the token's suffix.
+WORKER_MAX_RETRIES in tests/servers.py); the fakes choose the fault from the token's suffix.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.conftest import (
+from tests.fakes.server import FakeServer
+from tests.helpers import (
     SLACK_TOKEN,
     TOTANGO_TOKEN,
-    WORKER_MAX_RETRIES,
     all_step_runs,
     create_authentication,
     run_workflow,
@@ -25,7 +24,7 @@ from tests.conftest import (
     slack_authentication,
     totango_authentication,
 )
-from tests.fakes.server import FakeServer
+from tests.servers import WORKER_MAX_RETRIES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -200,7 +199,8 @@ def test_a_reply_slower_than_the_timeout_is_given_up_on(api, celery_worker, serv
     service.fake.slow_seconds = service.timeout_seconds + 0.3
 
     run, step = service.run(api, "-slow")
-    time.sleep(service.fake.slow_seconds)
+    # The replies given up on are sent (to no one) before the next test uses the fake.
+    service.fake.wait_until_idle()
 
     assert run["status"] == "failed"
     assert run["error"] == (

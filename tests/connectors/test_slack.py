@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import (
+from tests.connectors.harness import step_run, vendor_headers
+from tests.helpers import (
     SLACK_TOKEN,
     all_step_runs,
     run_workflow,
     single_step_definition,
     slack_authentication,
+    string,
 )
-from tests.connectors.harness import step_run, vendor_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,10 +20,6 @@ AUTHORIZATION = {"accept": "*/*", "authorization": f"Bearer {SLACK_TOKEN}"}
 JSON_HEADERS = {**AUTHORIZATION, "content-type": "application/json;charset=utf-8"}
 FORM_HEADERS = {**AUTHORIZATION, "content-type": "application/x-www-form-urlencoded"}
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Acme* renewed"}}]
-
-
-def string(value):
-    return {"type": "string", "value": value}
 
 
 def slack_step(authentication, operation, properties):

@@ -6,15 +6,17 @@ import json
 
 import pytest
 
-from tests.conftest import (
+from tests.connectors.harness import full_step_run, step_run, vendor_headers
+from tests.fakes.totango import ACTIVITY_TYPES, TOUCHPOINT_TAGS, TOUCHPOINT_TYPES
+from tests.helpers import (
     TOTANGO_TOKEN,
     all_step_runs,
     run_workflow,
     single_step_definition,
+    string,
     totango_authentication,
+    typed,
 )
-from tests.connectors.harness import full_step_run, step_run, vendor_headers
-from tests.fakes.totango import ACTIVITY_TYPES, TOUCHPOINT_TAGS, TOUCHPOINT_TYPES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,10 +27,6 @@ FORM_HEADERS = {
 }
 JSON_HEADERS = {**FORM_HEADERS, "content-type": "application/json"}
 GET_HEADERS = {"accept": "application/json", "app-token": TOTANGO_TOKEN}
-
-
-def string(value):
-    return {"type": "string", "value": value}
 
 
 def run_totango(api, fake_totango, operation, properties):
@@ -149,16 +147,6 @@ TOUCHPOINT = {
     "create_date": 1_700_000_000_000,
     "disable_sync": True,
 }
-
-
-def typed(value):
-    if isinstance(value, bool):
-        return {"type": "boolean", "value": value}
-    if isinstance(value, int):
-        return {"type": "integer", "value": value}
-    if isinstance(value, list):
-        return {"type": "array", "value": [typed(item) for item in value]}
-    return string(value)
 
 
 @pytest.mark.exercises("totango", "create_touchpoint")

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import (
+from tests.helpers import (
     all_step_runs,
+    jsonpath,
     run_workflow,
     slack_authentication,
+    string,
     totango_authentication,
     wait_for_run,
     walkthrough_definition,
@@ -52,14 +54,6 @@ def test_walkthrough_fetches_every_page_of_2500_accounts_and_posts_each_in_order
     ]
     assert {message["channel"] for message in fake_slack.messages} == {"C0000000001"}
     assert len(all_step_runs(api, run["id"])) == 3 + 2500
-
-
-def string(value: str) -> dict[str, str]:
-    return {"type": "string", "value": value}
-
-
-def jsonpath(path: str) -> dict[str, str]:
-    return {"type": "jsonpath", "value": path}
 
 
 def health_workflow(totango_auth: str, slack_auth: str) -> dict[str, Any]:

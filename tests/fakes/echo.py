@@ -16,6 +16,9 @@ class FakeEcho(FakeServer):
     def extract_token(self, request: RecordedRequest) -> str | None:
         return None
 
+    def check_request(self, request: RecordedRequest) -> Response | None:
+        return None  # a mirror answers whatever it is sent
+
     def handle_api(
         self, request: RecordedRequest, token: str | None, fault: Fault | None
     ) -> Response:

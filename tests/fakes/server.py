@@ -1,4 +1,4 @@
-"""Base loopback HTTP server for the fake vendors: request log, token-chosen faults, admin API."""
+"""Base loopback HTTP server for the fake vendors: request log, checks, faults, holds, admin API."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -186,6 +187,10 @@ class _HTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._open_connections.discard(connection)
 
+    def open_connection_count(self) -> int:
+        with self._connections_lock:
+            return len(self._open_connections)
+
     def close_open_connections(self) -> None:
         # Idle keep-alive connections would otherwise keep handler threads blocked in recv.
         with self._connections_lock:
@@ -286,8 +291,13 @@ class _FakeRequestHandler(BaseHTTPRequestHandler):
 class FakeServer:
     """A loopback HTTP server that records requests and plays faults chosen by token suffix.
 
-    ``reset()`` clears the request log, "once" bookkeeping, configured faults and vendor state
-    (messages, touchpoints); seeded data, ``tokens`` and ``slow_seconds`` are kept.
+    Every API request is checked as the vendor would (``check_request``: path, method,
+    credential, content type) before any fault is played, so a fault test cannot pass with a
+    request the vendor would have refused. ``hold()`` makes requests that pass the checks wait
+    until the test lets them through, so a test can catch a run in the middle of a call.
+
+    ``reset()`` clears the request log, "once" bookkeeping, configured faults, holds and vendor
+    state (messages, touchpoints); seeded data, ``tokens`` and ``slow_seconds`` are kept.
     """
 
     default_tokens: frozenset[str] = frozenset()
@@ -296,13 +306,21 @@ class FakeServer:
     def __init__(self, port: int = 0, *, host: str = "127.0.0.1") -> None:
         self.tokens: set[str] = set(self.default_tokens)
         self.slow_seconds: float = DEFAULT_SLOW_SECONDS
-        # A fault applied to every API request whatever its token (set via configure()).
+        # A fault applied to every API request that passes the checks, whatever its token
+        # (set via configure()).
         self.forced_fault: Fault | None = None
         self._lock = threading.RLock()
         self._requests: list[RecordedRequest] = []
         self._once_tripped: set[str] = set()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # The hold gate: while holding, each request waits for a pass from let_through().
+        self._gate = threading.Condition()
+        self._holding = False
+        self._passes = 0
+        self._held = 0
+        # Bumped by reset(): a request held across it is dropped, not answered into new state.
+        self._hold_generation = 0
         self._reset_state()
         self._httpd = _HTTPServer((host, port), self)
 
@@ -325,6 +343,12 @@ class FakeServer:
         """TCP connections accepted so far; lets tests prove keep-alive reuse."""
         return self._httpd.connections_opened
 
+    @property
+    def open_connections(self) -> int:
+        """Connections still being served: 0 once every client hung up and every request it
+        sent was answered, so what the clients sent is all in the request log."""
+        return self._httpd.open_connection_count()
+
     def start(self) -> Self:
         """Serve in a daemon thread; the socket is already bound, so base_url is final."""
         if self._thread is not None:
@@ -343,6 +367,8 @@ class FakeServer:
         if self._stopping.is_set():
             return
         self._stopping.set()
+        with self._gate:
+            self._gate.notify_all()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()
@@ -377,12 +403,88 @@ class FakeServer:
         ]
 
     def reset(self) -> None:
-        """Forget requests, faults and vendor state; keep seeded data, tokens and slow_seconds."""
+        """Forget requests, faults, holds and vendor state; keep seeded data, tokens and
+        slow_seconds. Requests held at the time are dropped (the connection closes unanswered)."""
+        with self._gate:
+            self._holding = False
+            self._passes = 0
+            self._hold_generation += 1
+            self._gate.notify_all()
         with self._lock:
             self._requests.clear()
             self._once_tripped.clear()
             self.forced_fault = None
             self._reset_state()
+
+    # -- holding replies ----------------------------------------------------------------------
+
+    def hold(self) -> None:
+        """From now on, requests that pass the checks wait, unanswered, for ``let_through``."""
+        with self._gate:
+            self._holding = True
+
+    def let_through(self, count: int = 1) -> None:
+        """Lets ``count`` held (or future) requests go on to be answered, oldest first."""
+        with self._gate:
+            self._passes += count
+            self._gate.notify_all()
+
+    def release(self) -> None:
+        """Stops holding: every waiting request, and every later one, is answered."""
+        with self._gate:
+            self._holding = False
+            self._passes = 0
+            self._gate.notify_all()
+
+    @property
+    def held(self) -> int:
+        """Requests waiting at the hold now."""
+        with self._gate:
+            return self._held
+
+    def wait_until_held(self, count: int = 1, timeout: float = 30.0) -> None:
+        """Blocks until at least ``count`` requests wait at the hold; fails after ``timeout``."""
+        with self._gate:
+            if not self._gate.wait_for(lambda: self._held >= count, timeout):
+                raise AssertionError(
+                    f"{count} request(s) were not held within {timeout:g}s; {self._held} were"
+                )
+
+    def wait_until_idle(self, timeout: float = 30.0) -> None:
+        """Blocks until no connection is open (every client hung up and was answered)."""
+        deadline = time.monotonic() + timeout
+        while self.open_connections:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.open_connections} connection(s) still open")
+            self._stopping.wait(0.02)
+
+    def _pass_hold(self) -> bool:
+        """Waits while held; False when the request must be dropped (reset or stop meanwhile)."""
+        with self._gate:
+            if not self._holding:
+                return True
+            if self._passes:
+                self._passes -= 1
+                return True
+            generation = self._hold_generation
+            self._held += 1
+            self._gate.notify_all()
+            try:
+                while (
+                    self._holding
+                    and not self._passes
+                    and generation == self._hold_generation
+                    and not self._stopping.is_set()
+                ):
+                    self._gate.wait()
+                if generation != self._hold_generation or self._stopping.is_set():
+                    return False
+                if self._holding:
+                    self._passes -= 1
+                return True
+            finally:
+                self._held -= 1
+                self._gate.notify_all()
 
     def configure(self, **knobs: Any) -> dict[str, Any]:
         """Set fault knobs (what ``POST /_fake/config`` does); raises ValueError on bad input.
@@ -434,11 +536,20 @@ class FakeServer:
         return token in self.tokens or base in self.tokens
 
     def respond(self, request: RecordedRequest) -> Response | None:
-        """Answer one request (``None`` = drop the connection); called from handler threads."""
+        """Answer one request (``None`` = drop the connection); called from handler threads.
+
+        The request is checked first (a refusal plays no fault and uses up no "once"), then
+        held if the test holds requests, then its fault is played, then the vendor answers.
+        """
         if request.path.startswith(ADMIN_PREFIX):
             return self._handle_admin(request)
         with self._lock:
             self._requests.append(request)
+        refusal = self.check_request(request)
+        if refusal is not None:
+            return refusal
+        if not self._pass_hold():
+            return None
         token = self.extract_token(request)
         fault = self._take_fault(token)
         if fault is Fault.DROP:
@@ -519,10 +630,16 @@ class FakeServer:
         """The credential the request carries, or None."""
         raise NotImplementedError
 
+    def check_request(self, request: RecordedRequest) -> Response | None:
+        """The vendor's refusal of a request it would not act on (unknown path, wrong method,
+        missing or invalid credential, wrong content type), or None to go on."""
+        raise NotImplementedError
+
     def handle_api(
         self, request: RecordedRequest, token: str | None, fault: Fault | None
     ) -> Response:
-        """Vendor logic; ``fault`` is an auth-level fault left for the vendor to express."""
+        """Vendor logic for a checked request; ``fault`` is an auth-level fault (Slack's
+        ``token_revoked``, say) left for the vendor to express."""
         raise NotImplementedError
 
     def rate_limited_response(self) -> Response:

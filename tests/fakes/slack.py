@@ -31,6 +31,16 @@ FIXED_CHANNELS: list[dict[str, Any]] = [
     {"name": "sales", "is_private": False, "is_archived": False, "is_member": False},
 ]
 
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+# The bodies each method takes (contract): chat.postMessage JSON or a form, the others a form.
+_BODY_TYPES = {
+    "auth.test": frozenset({FORM}),
+    "chat.postMessage": frozenset({FORM, JSON}),
+    "conversations.list": frozenset({FORM}),
+    "users.lookupByEmail": frozenset({FORM}),
+}
+
 # Scope each method needs, reported by the -missing-scope fault (auth.test needs none).
 _NEEDED_SCOPES = {
     "chat.postMessage": "chat:write",
@@ -200,23 +210,45 @@ class FakeSlack(FakeServer):
     # -- dispatch -----------------------------------------------------------------------------
 
     def extract_token(self, request: RecordedRequest) -> str | None:
+        # The contract's only place for the token: a token argument in the body or the query
+        # string (which old Slack apps may still use) is not read, so a client sending one
+        # is told not_authed.
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
             return credentials.strip()
-        # Slack still accepts the legacy token argument in the form body or query string.
-        if request.form and request.form.get("token"):
-            return request.form["token"]
-        return request.query.get("token", [None])[0]
+        return None
 
     def rate_limited_response(self) -> Response:
         # slack-sdk's RateLimitErrorRetryHandler does int(Retry-After): it must be an integer.
         return json_response({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "0"})
 
+    def check_request(self, request: RecordedRequest) -> Response | None:
+        if not request.path.startswith(API_PREFIX):
+            return json_response({"ok": False, "error": "not_found"}, 404)
+        method = request.path.removeprefix(API_PREFIX).rstrip("/")
+        if method not in _BODY_TYPES:
+            # *assumed*: HTTP 404 with unknown_method, checked before auth.
+            return _error("unknown_method", 404, req_method=method)
+        if request.method != "POST":
+            # *assumed*: the contract has every call POSTed; another verb is refused.
+            return _error("method_not_allowed", 405, req_method=method)
+        if request.body.strip() and request.content_type not in _BODY_TYPES[method]:
+            # Slack's code for a body type a method does not read; which types each method
+            # reads is the contract's (chat.postMessage JSON or a form, the others a form).
+            return _error("invalid_post_type")
+        if request.json_is_malformed:
+            # *assumed* error code for a JSON body that does not parse.
+            return _error("invalid_json")
+        token = self.extract_token(request)
+        if not token:
+            return _error("not_authed")
+        if not self.is_valid_token(token):
+            return _error("invalid_auth")
+        return None
+
     def handle_api(
         self, request: RecordedRequest, token: str | None, fault: Fault | None
     ) -> Response:
-        if not request.path.startswith(API_PREFIX):
-            return json_response({"ok": False, "error": "not_found"}, 404)
         method = request.path.removeprefix(API_PREFIX).rstrip("/")
         handlers = {
             "auth.test": self._auth_test,
@@ -224,17 +256,7 @@ class FakeSlack(FakeServer):
             "conversations.list": self._list_conversations,
             "users.lookupByEmail": self._lookup_user_by_email,
         }
-        handler = handlers.get(method)
-        if handler is None:
-            # *assumed*: HTTP 404 with unknown_method, checked before auth.
-            return _error("unknown_method", 404, req_method=method)
-        if request.json_is_malformed:
-            # *assumed* error code for a JSON body that does not parse.
-            return _error("invalid_json")
-        if not token:
-            return _error("not_authed")
-        if fault is Fault.BAD or not self.is_valid_token(token):
-            return _error("invalid_auth")
+        handler = handlers[method]
         if fault is Fault.REVOKED:
             return _error("token_revoked")
         if fault is Fault.INACTIVE:
@@ -249,7 +271,7 @@ class FakeSlack(FakeServer):
 
     @staticmethod
     def _params(request: RecordedRequest) -> dict[str, Any]:
-        # slack-sdk puts GET-style methods' arguments in the query string of a POST.
+        # Arguments may also come in the query string; the token never does (extract_token).
         params: dict[str, Any] = {key: values[0] for key, values in request.query.items()}
         if request.form:
             params.update(request.form)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -50,6 +51,13 @@ _TOUCHPOINT_ID_PATH = re.compile(r"^/api/v3/touchpoints/(?P<id>[^/]+)/?$")
 _ACCOUNT_PATH = re.compile(r"^/api/v2/accounts/(?P<id>[^/]+)/$")
 # Record keys a term, field or sort_by may name besides the free-form attributes.
 _CORE_KEYS = ("name", "display_name", "status", "status_group", "health")
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+# The bodies each endpoint takes (contract): searches and touchpoints a form or JSON, the
+# events search a form only; GET endpoints read no body.
+FORM_OR_JSON = frozenset({FORM, JSON})
+FORM_ONLY = frozenset({FORM})
+NO_BODY: frozenset[str] = frozenset()
 
 
 def _failed(message: str, status: int = 400) -> Response:
@@ -59,6 +67,17 @@ def _failed(message: str, status: int = 400) -> Response:
 def _auth_failed(message: str) -> Response:
     # *assumed* shape (contract): 401 {"error": {"type": "authentication_failed", ...}}.
     return json_response({"error": {"type": "authentication_failed", "message": message}}, 401)
+
+
+def _unsupported_body(request: RecordedRequest, accepted: frozenset[str]) -> Response:
+    # *assumed*: the contract names the body types each endpoint takes; any other is refused
+    # with 415 and the usual failure body.
+    kinds = " or ".join(sorted(accepted)) or "no body"
+    return _failed(
+        f"{request.content_type or 'a body without a content type'} is not accepted by "
+        f"{request.method} {request.path}: send {kinds}",
+        415,
+    )
 
 
 def _lookup(record: dict[str, Any], key: Any) -> Any:
@@ -178,38 +197,66 @@ class FakeTotango(FakeServer):
             {"Retry-After": "0"},
         )
 
+    def check_request(self, request: RecordedRequest) -> Response | None:
+        token = self.extract_token(request)
+        if not token:
+            return _auth_failed("missing app-token header")
+        if not self.is_valid_token(token):
+            return _auth_failed("invalid app-token (tokens are invalidated when regenerated)")
+        route = self._route(request)
+        if isinstance(route, Response):
+            return route
+        accepted, _ = route
+        # An empty body is the handler's to judge (no query is a 401, per the contract).
+        if request.body.strip() and request.content_type not in accepted:
+            return _unsupported_body(request, accepted)
+        return None
+
     def handle_api(
         self, request: RecordedRequest, token: str | None, fault: Fault | None
     ) -> Response:
-        if not token:
-            return _auth_failed("missing app-token header")
-        if fault is Fault.BAD or not self.is_valid_token(token):
-            return _auth_failed("invalid app-token (tokens are invalidated when regenerated)")
+        route = self._route(request)
+        assert not isinstance(route, Response), "check_request lets only routed requests in"
+        return route[1]()
+
+    def _route(
+        self, request: RecordedRequest
+    ) -> tuple[frozenset[str], Callable[[], Response]] | Response:
+        """The body types an endpoint accepts and its handler; or the 404 or 405 refusal."""
         method, path = request.method, request.path
-        routes = {
-            "/api/v1/search/accounts": {"POST": lambda: self._search(request, "accounts")},
-            "/api/v1/search/users": {"POST": lambda: self._search(request, "users")},
-            "/api/v3/touchpoints/": {"POST": lambda: self._create_touchpoint(request)},
-            "/api/v3/activity-types/": {"GET": lambda: json_response(ACTIVITY_TYPES)},
-            "/api/v3/touchpoint-types/": {"GET": lambda: json_response(TOUCHPOINT_TYPES)},
-            "/api/v3/touchpoint-tags/": {"GET": lambda: json_response(TOUCHPOINT_TAGS)},
-            "/api/v2/events/search": {"POST": lambda: self._search_events(request)},
+        routes: dict[str, dict[str, tuple[frozenset[str], Callable[[], Response]]]] = {
+            "/api/v1/search/accounts": {
+                "POST": (FORM_OR_JSON, lambda: self._search(request, "accounts"))
+            },
+            "/api/v1/search/users": {
+                "POST": (FORM_OR_JSON, lambda: self._search(request, "users"))
+            },
+            "/api/v3/touchpoints/": {
+                "POST": (FORM_OR_JSON, lambda: self._create_touchpoint(request))
+            },
+            "/api/v3/activity-types/": {"GET": (NO_BODY, lambda: json_response(ACTIVITY_TYPES))},
+            "/api/v3/touchpoint-types/": {
+                "GET": (NO_BODY, lambda: json_response(TOUCHPOINT_TYPES))
+            },
+            "/api/v3/touchpoint-tags/": {"GET": (NO_BODY, lambda: json_response(TOUCHPOINT_TAGS))},
+            "/api/v2/events/search": {"POST": (FORM_ONLY, lambda: self._search_events(request))},
         }
-        if path in routes:
-            handler = routes[path].get(method)
-            if handler is None:
-                return _failed(f"method {method} not allowed on {path}", 405)
-            return handler()
         if match := _TOUCHPOINT_ID_PATH.match(path):
-            if method != "PUT":
-                return _failed(f"method {method} not allowed on {path}", 405)
-            return self._update_touchpoint(request, match["id"])
-        if match := _ACCOUNT_PATH.match(path):
-            if method != "GET":
-                return _failed(f"method {method} not allowed on {path}", 405)
-            return self._get_account(match["id"])
-        # Paths are matched exactly, trailing slash included, as the contract spells them.
-        return _failed(f"not found: {method} {path}", 404)
+            # *assumed*: an update takes the same bodies as a creation.
+            touchpoint_id = match["id"]
+            routes[path] = {
+                "PUT": (FORM_OR_JSON, lambda: self._update_touchpoint(request, touchpoint_id))
+            }
+        elif match := _ACCOUNT_PATH.match(path):
+            account_id = match["id"]
+            routes[path] = {"GET": (NO_BODY, lambda: self._get_account(account_id))}
+        if path not in routes:
+            # Paths are matched exactly, trailing slash included, as the contract spells them.
+            return _failed(f"not found: {method} {path}", 404)
+        route = routes[path].get(method)
+        if route is None:
+            return _failed(f"method {method} not allowed on {path}", 405)
+        return route
 
     # -- search -------------------------------------------------------------------------------
 
@@ -423,12 +470,7 @@ class FakeTotango(FakeServer):
             return _failed(f"count must be between 1 and {MAX_COUNT}, got {count}")
         if page < 0:
             return _failed(f"offset (a page number for events) must not be negative, got {page}")
-        if request.form is not None:
-            account_id = request.form.get("account_id")
-        elif isinstance(request.json, dict):
-            account_id = request.json.get("account_id")
-        else:
-            account_id = None
+        account_id = request.form.get("account_id") if request.form is not None else None
         # Terms are not applied to events; an unknown account_id simply matches nothing
         # (*assumed*: the contract does not say whether Totango rejects it).
         with self._lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from auth_store.services import credentials_rotate
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "Safe while the app runs: each credential is rewritten in its own transaction."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         rotated, total = credentials_rotate()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,4 +1,11 @@
-/** Shapes of the REST API under /api/ (see /api/schema/). */
+/**
+ * Shapes of the REST API under /api/, from the generated `schema.d.ts` (`npm run generate:api`,
+ * from the backend's OpenAPI schema in `openapi.yaml`). Only what the schema leaves as "any JSON"
+ * (connectors' JSON Schemas, a workflow's definition, payloads) is typed here by hand.
+ */
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -26,36 +33,23 @@ export interface JsonSchema {
   [keyword: string]: unknown;
 }
 
-export type OperationKind = "action" | "trigger" | "loop" | "branch" | "break";
+export type OperationKind = Schemas["KindEnum"];
 
-export interface Operation {
-  key: string;
-  title: string;
-  description: string;
-  kind: OperationKind;
+export type Operation = Omit<Schemas["ConnectorOperation"], "input_schema" | "output_schema"> & {
   input_schema: JsonSchema;
   output_schema: JsonSchema;
-  /** Branch operations: the lanes they always have (e.g. true and false). */
-  fixed_lanes?: string[];
-  /** Branch operations whose lanes come from the step's own cases. */
-  dynamic_lanes?: boolean;
-}
+};
 
-export interface ConnectorAuthentication {
+export type ConnectorAuthentication = Omit<Schemas["ConnectorAuthentication"], "fields_schema"> & {
   fields_schema: JsonSchema;
-  secret_fields: string[];
-}
+};
 
-export interface Connector {
-  key: string;
-  title: string;
-  description: string;
-  version: string;
-  icon_url: string;
-  is_trigger: boolean;
+export type Connector = Omit<Schemas["Connector"], "authentication" | "operations"> & {
   authentication: ConnectorAuthentication | null;
   operations: Operation[];
-}
+};
+
+// The definition format the backend's compiler (builder/engine) validates; the API carries it as JSON.
 
 export type PropertyType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null" | "jsonpath";
 
@@ -91,90 +85,47 @@ export interface WorkflowDefinition {
   steps: Record<string, StepDefinition>;
 }
 
-export interface Workflow {
-  id: string;
-  name: string;
+/** A workflow as the API answers: `definition` and `version` are optional only when sent. */
+export type Workflow = Omit<Schemas["Workflow"], "definition" | "version"> & {
   definition: WorkflowDefinition;
   version: number;
-  created_at: string;
-  updated_at: string;
-}
+};
 
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  trigger: string;
-  version: number;
-  created_at: string;
-  updated_at: string;
-}
+export type WorkflowSummary = Schemas["WorkflowList"];
 
-export interface Page<T> {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: T[];
-}
+/** One page of a list: `Paginated*List` in the schema, all alike. */
+export type Page<T> = Omit<Schemas["PaginatedRunList"], "results"> & { results: T[] };
 
-export type AuthenticationScope = "personal" | "organisational";
+export type AuthenticationScope = Schemas["ScopeEnum"];
 
-export interface Authentication {
-  id: string;
-  name: string;
-  connector: string;
-  scope: AuthenticationScope;
+export type Authentication = Omit<Schemas["Authentication"], "settings"> & {
   settings: Record<string, JsonValue>;
-  secrets_set: string[];
-  owner: string;
-  created_at: string;
-  updated_at: string;
-}
+};
 
-export type Role = "owner" | "admin" | "member" | "viewer";
+export type Role = Schemas["RoleEnum"];
 
-export interface Me {
-  id: number;
-  username: string;
-  email: string;
-  organisation: { id: string; name: string } | null;
-  role: Role | null;
-}
+export type Me = Schemas["Me"];
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type RunStatus = Schemas["RunStatusEnum"];
 
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"];
 
+/** Not finished yet: queued, running, or waiting (parked until `resume_at`, then running again). */
 export function isRunLive(status: RunStatus | undefined): boolean {
-  return status === "queued" || status === "running";
+  return status === "queued" || status === "running" || status === "waiting";
 }
 
 /** Where a run is: the step path running now and each loop's iterations done, by loop step name. */
-export interface RunProgress {
-  current_step?: string;
-  loops?: Record<string, { done: number; count: number }>;
-}
+export type RunProgress = Schemas["RunProgress"];
 
-export interface Run {
-  id: string;
-  workflow: string;
-  workflow_version: number;
-  status: RunStatus;
-  trigger_payload: JsonValue;
-  /** Path of the step run that failed, e.g. `loop-1[2].slack-1`. */
-  failed_step: string;
-  error: string;
-  cancel_requested: boolean;
-  progress: RunProgress;
-  retry_of: string | null;
-  started_by: string;
-  trigger: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-}
+export type Run = Omit<Schemas["Run"], "trigger_payload"> & { trigger_payload: JsonValue };
 
-export type StepRunStatus = "succeeded" | "failed" | "cancelled";
+/** Something that interrupted a run without ending it (it parked, or its worker was lost), oldest first. */
+export type RunEvent = Schemas["RunEvent"];
+
+export type RunEventKind = Schemas["RunEventKindEnum"];
+
+export type StepRunStatus = Schemas["StepRunStatusEnum"];
 
 /** What a list of step runs sends instead of an input or output over 64 KiB. */
 export interface TruncatedPayload {
@@ -184,30 +135,8 @@ export interface TruncatedPayload {
   preview: string;
 }
 
-export interface StepRun {
-  sequence: number;
-  /** `trigger`, `totango-1`, `loop-1`, `loop-1[3].slack-1`, `loop-1[0].loop-2[4].x-1`. */
-  path: string;
-  step_name: string;
-  connector: string;
-  operation: string;
-  status: StepRunStatus;
-  input: JsonValue;
-  output: JsonValue;
-  input_truncated: boolean;
-  output_truncated: boolean;
-  input_size: number;
-  output_size: number;
-  error: string;
-  log: string[];
-  retries: number;
-  reused: boolean;
-  started_at: string;
-  duration_ms: number;
-}
+/** A step run; `path` is e.g. `trigger`, `loop-1[3].slack-1`, `loop-1[0].loop-2[4].x-1`. */
+export type StepRun = Omit<Schemas["StepRun"], "input" | "output"> & { input: JsonValue; output: JsonValue };
 
 /** One bad field of a 400 answer; `path` is relative to what was sent (e.g. `steps.slack-1.properties.channel`). */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type FieldError = Schemas["FieldError"];

@@ -156,11 +156,11 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
     return () => observer.disconnect();
   }, [getViewport, setViewport]);
 
-  // A failed run: bring its failed step and the error beside it into view.
-  const failedStep = useAppStore((state) => state.failedStep);
+  // A failed or waiting run: bring the step it failed or waits at, and the note beside it, into view.
+  const spotlightStep = useAppStore((state) => state.spotlightStep);
   useEffect(() => {
-    if (failedStep === null) return;
-    const node = nodes.find((candidate) => candidate.id === failedStep);
+    if (spotlightStep === null) return;
+    const node = nodes.find((candidate) => candidate.id === spotlightStep);
     const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
     if (node === undefined || pane === undefined) return;
     const { x, y, zoom } = getViewport();
@@ -180,7 +180,7 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
     const nextY =
       shownTop < 0 || shownTop + STEP_HEIGHT * scale > pane.height ? pane.height / 2 - (node.position.y + STEP_HEIGHT / 2) * scale : y * (scale / zoom);
     void setViewport({ x: nextX, y: nextY, zoom: scale }, { duration: 300 });
-  }, [failedStep, nodes, getViewport, setViewport]);
+  }, [spotlightStep, nodes, getViewport, setViewport]);
 
   // A drop beside the zones lands on the nearest one, when it is close enough.
   const onDragOver = useCallback((event: DragEvent) => {

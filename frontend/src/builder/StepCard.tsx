@@ -14,7 +14,7 @@ import { errorStillApplies } from "../store/save-slice";
 import { findNode, TRIGGER_NAME, stepOf } from "../definition/structure";
 import { stepIssues } from "../definition/issues";
 import { useCatalogue, stepTitle } from "./catalogue-context";
-import { StepRunBadge, StepRunError, statusLabel } from "../debug/StepRunStatus";
+import { StepRunBadge, StepRunError, StepRunWaiting, statusLabel } from "../debug/StepRunStatus";
 import classes from "./builder.module.css";
 
 export const STEP_DRAG_TYPE = "application/x-flowbuilder-step";
@@ -72,7 +72,7 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       role="button"
       tabIndex={0}
       aria-pressed={selected}
-      aria-label={`${title} (${name})${problem === undefined ? "" : `: ${problem}`}${runState === undefined ? "" : `, ${statusLabel(runState.status)}`}`}
+      aria-label={`${title} (${name})${problem === undefined ? "" : `: ${problem}`}${runState === undefined ? "" : `, ${runState.waiting ?? statusLabel(runState.status)}`}`}
       draggable={!isTrigger}
       onDragStart={isTrigger ? undefined : onDragStart}
       onDragEnd={() => setDragging(null)}
@@ -106,6 +106,7 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       )}
       {runState !== undefined && <StepRunBadge state={runState} />}
       {runState?.status === "failed" && runState.error !== undefined && <StepRunError name={name} error={runState.error} />}
+      {runState?.status === "waiting" && runState.waiting !== undefined && <StepRunWaiting name={name} text={runState.waiting} />}
       {!isTrigger && <StepMenu name={name} title={title} />}
       {problem !== undefined && (
         <Tooltip label={problem} withArrow position="top" multiline maw={280}>

@@ -1,6 +1,6 @@
 import { notifications } from "@mantine/notifications";
-import { useQueries } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { useQueries, type UseQueryResult } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { queryKeys } from "../api/query-keys";
 import { getStepRuns } from "../api/step-runs";
 import { isRunLive, type Run } from "../api/types";
@@ -10,6 +10,7 @@ import { TRIGGER_NAME, walk } from "../definition/structure";
 import { appStore, useAppStore } from "../store";
 import { canvasStatuses, type StepProbe } from "./canvas-status";
 import { hasMore } from "./step-run-log";
+import { waitingStepOf } from "./run-waiting";
 import { stepNamesOfPath } from "./step-run-tree";
 import { ActiveRunContext, type ActiveRun } from "./run-context";
 import { formatDuration } from "./format";
@@ -38,7 +39,19 @@ export function ActiveRunProvider({ children }: { children: ReactNode }) {
     const seen = new Set(log.rows.map((row) => row.step_name));
     return names.filter((name) => !seen.has(name));
   }, [run, live, log, names]);
-  const probes = useQueries({
+  // useQueries shares the combined value structurally: the same object while no probe changes.
+  const combineProbes = useCallback(
+    (results: UseQueryResult<StepProbe>[]) => {
+      const found: Record<string, StepProbe> = {};
+      unseen.forEach((name, index) => {
+        const data = results[index]?.data;
+        if (data !== undefined) found[name] = data;
+      });
+      return found;
+    },
+    [unseen],
+  );
+  const probed = useQueries({
     queries: unseen.map((name) => ({
       queryKey: queryKeys.stepRunProbe(runId ?? "", name),
       queryFn: async ({ signal }: { signal: AbortSignal }): Promise<StepProbe> => {
@@ -51,25 +64,16 @@ export function ActiveRunProvider({ children }: { children: ReactNode }) {
       },
       staleTime: Infinity,
     })),
+    combine: combineProbes,
   });
-  const probeData = probes.map((probe) => probe.data);
-  const probeKey = JSON.stringify(probeData);
-  const probed = useMemo(() => {
-    const found: Record<string, StepProbe> = {};
-    unseen.forEach((name, index) => {
-      const data = probeData[index];
-      if (data !== undefined) found[name] = data;
-    });
-    return found;
-  }, [unseen, probeKey]); // probeKey stands for probeData, a new array each render
 
   useEffect(() => {
     if (run === undefined) {
       appStore.getState().setStepStates({});
       return;
     }
-    const failed = run.status === "failed" ? (stepNamesOfPath(run.failed_step).at(-1) ?? null) : null;
-    appStore.getState().setStepStates(canvasStatuses({ names, run, rows: log.rows, complete: log.loaded && !hasMore(log), probes: probed }), failed);
+    const spotlight = stepNamesOfPath(run.status === "failed" ? run.failed_step : waitingStepOf(run)).at(-1) ?? null;
+    appStore.getState().setStepStates(canvasStatuses({ names, run, rows: log.rows, complete: log.loaded && !hasMore(log), probes: probed }), spotlight);
   }, [run, log, names, probed]);
 
   useFinishedNotice(run);

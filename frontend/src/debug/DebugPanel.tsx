@@ -1,8 +1,8 @@
 import { Alert, Badge, Box, Button, CloseButton, Collapse, Group, Loader, ScrollArea, Select, Stack, Text, TextInput, ThemeIcon, Tooltip, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconAlertTriangle, IconArrowBackUp, IconBug, IconChevronDown, IconChevronRight, IconPlayerPlay, IconRefresh, IconSearch } from "@tabler/icons-react";
+import { IconAlertTriangle, IconArrowBackUp, IconBug, IconChevronDown, IconChevronRight, IconClockPause, IconPlayerPlay, IconRefresh, IconSearch, IconServerOff } from "@tabler/icons-react";
 import { useEffect, useMemo, useState } from "react";
-import { isRunLive, RUN_STATUSES, type Run, type RunStatus, type StepRun } from "../api/types";
+import { isRunLive, RUN_STATUSES, type Run, type RunEvent, type RunStatus, type StepRun } from "../api/types";
 import { useGetRuns } from "../api/use-get-runs";
 import { useSearchStepRuns } from "../api/use-get-step-run-log";
 import { useCatalogue } from "../builder/catalogue-context";
@@ -11,6 +11,7 @@ import { useAppStore } from "../store";
 import { formatDuration } from "./format";
 import { useCanRun, useRunActionButton } from "./RunControls";
 import { useActiveRun } from "./run-context";
+import { runTimeline, runWaitingText, waitingStepOf, waitingText } from "./run-waiting";
 import { hasMore } from "./step-run-log";
 import { StepRunList } from "./StepRunList";
 import { StatusDot, statusLabel } from "./StepRunStatus";
@@ -124,7 +125,7 @@ function RunRow({ run, selected, trigger, onSelect }: { run: Run; selected: bool
       <StatusDot status={run.status} size={18} />
       <Box style={{ minWidth: 0 }}>
         <Text fz={13} fw={550} truncate>
-          {statusLabel(run.status)}
+          {run.status === "waiting" ? waitingText(run.resume_at, "") : statusLabel(run.status)}
           <Text span c="dimmed" fw={400}>
             {" · "}
             <span title={fullDate(started)}>{timeAgo(started)}</span>
@@ -133,6 +134,7 @@ function RunRow({ run, selected, trigger, onSelect }: { run: Run; selected: bool
         <Text fz={11.5} c="dimmed" truncate>
           {trigger} · version {run.workflow_version} · {run.started_by}
           {run.retry_of !== null ? " · retry" : ""}
+          {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
         </Text>
       </Box>
       <Text fz={12} c="dimmed" style={{ fontVariantNumeric: "tabular-nums" }}>
@@ -189,6 +191,8 @@ function RunDetail() {
   }
 
   const started = run.started_at ?? run.created_at;
+  const waiting = runWaitingText(run);
+  const at = run.status === "running" ? run.progress?.current_step : run.status === "waiting" ? waitingStepOf(run) : "";
   const searching = debounced !== "";
   const log = steps.log;
   const countText = searching
@@ -203,12 +207,18 @@ function RunDetail() {
         <Group gap={8} wrap="nowrap">
           <StatusDot status={run.status} size={22} />
           <Box style={{ flex: 1, minWidth: 0 }}>
-            <Text fw={650} fz="sm" truncate aria-live="polite" data-testid="run-status">
-              {statusLabel(run.status)}
-              {run.status === "running" && run.progress?.current_step ? (
+            {/* A waiting run's line wraps: until when and why must show whole. */}
+            <Text fw={650} fz="sm" truncate={waiting === undefined} aria-live="polite" data-testid="run-status" style={{ overflowWrap: "anywhere" }}>
+              {waiting ?? statusLabel(run.status)}
+              {run.attempt > 1 ? (
+                <Badge ml={8} size="sm" variant="light" color="gray" tt="none" style={{ verticalAlign: "1px" }} data-testid="run-attempt">
+                  Attempt {run.attempt}
+                </Badge>
+              ) : null}
+              {at ? (
                 <Text span c="dimmed" fw={400} ff="monospace" fz="xs">
                   {" "}
-                  at {run.progress.current_step}
+                  at&nbsp;{at}
                 </Text>
               ) : null}
               {run.cancel_requested && live ? (
@@ -218,7 +228,6 @@ function RunDetail() {
                 </Text>
               ) : null}
             </Text>
-
           </Box>
           <Group gap={6} wrap="nowrap">
             <Tooltip label="Run the workflow again with this run's payload" withArrow>
@@ -256,6 +265,7 @@ function RunDetail() {
           {run.workflow_version} · by {run.started_by}
           {run.retry_of !== null && " · retry of an earlier run"}
         </Text>
+        <RunTimeline events={run.events} />
         {run.status === "failed" && (
           <Alert mt={10} color="red" variant="light" p="xs" icon={<IconAlertTriangle size={16} />} title={`Failed at ${run.failed_step || "a step"}`}>
             <Stack gap={4} align="flex-start">
@@ -317,5 +327,34 @@ function RunDetail() {
         />
       )}
     </section>
+  );
+}
+
+const EVENT_ICONS = { waiting: IconClockPause, worker_lost: IconServerOff } as const;
+const EVENT_COLORS = { waiting: "violet", worker_lost: "orange" } as const;
+
+/** What interrupted the run without ending it (parked, worker lost), oldest first; nothing when nothing did. */
+function RunTimeline({ events }: { events: readonly RunEvent[] }) {
+  const entries = useMemo(() => runTimeline(events), [events]);
+  if (entries.length === 0) return null;
+  return (
+    <ol className={classes.timeline} aria-label="Run events">
+      {entries.map((entry) => {
+        const Icon = EVENT_ICONS[entry.kind];
+        return (
+          <li key={entry.key} className={classes.timelineItem} title={entry.message} data-kind={entry.kind}>
+            <ThemeIcon size={16} radius="xl" variant="light" color={EVENT_COLORS[entry.kind]}>
+              <Icon size={11} stroke={2.2} aria-hidden />
+            </ThemeIcon>
+            <Text span fz={11.5} c="dimmed" className={classes.timelineTime}>
+              {entry.time}
+            </Text>
+            <Text span fz={11.5} className={classes.timelineText}>
+              {entry.text}
+            </Text>
+          </li>
+        );
+      })}
+    </ol>
   );
 }

@@ -3,7 +3,7 @@ import { notifications } from "@mantine/notifications";
 import { IconChevronDown, IconChevronRight, IconDownload, IconPlugConnected, IconRepeat } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import { queryKeys } from "../api/query-keys";
 import type { JsonValue, Run, StepRun } from "../api/types";
@@ -78,20 +78,24 @@ export function StepRunList({ run, rows, canLoadMore, loadMore, fetching, live, 
     if (run.failed_step !== "") setOpen((current) => (current.has(run.failed_step) ? current : new Set([...current, run.failed_step])));
   }, [run.failed_step]);
 
-  useEffect(() => {
-    if (reveal === null) return;
-    const index = flat.findIndex((row) => row.key === reveal.path);
+  // Reads the list as it is now, but is not itself a reason to run the effect below.
+  const revealRow = useEffectEvent((path: string, folds: ReadonlySet<string>) => {
+    const index = flat.findIndex((row) => row.key === path);
     if (index === -1) {
       // Inside a folded iteration, or not loaded: unfold its loops, else ask the server.
-      const folded = [...collapsed].filter((key) => reveal.path.startsWith(`${key}.`) || reveal.path.startsWith(`${key}[`));
+      const folded = [...folds].filter((key) => path.startsWith(`${key}.`) || path.startsWith(`${key}[`));
       if (folded.length > 0) setCollapsed((current) => new Set([...current].filter((key) => !folded.includes(key))));
-      else onRevealMissing?.(reveal.path);
+      else onRevealMissing?.(path);
       return;
     }
     following.current = false;
-    setOpen((current) => new Set([...current, reveal.path]));
+    setOpen((current) => new Set([...current, path]));
     virtualizer.scrollToIndex(index, { align: "start" });
-    // Only when asked (a new `at`) or unfolded for it, not on every change of the list.
+  });
+
+  // Only when asked (a new `at`) or unfolded for it, not on every change of the list.
+  useEffect(() => {
+    if (reveal !== null) revealRow(reveal.path, collapsed);
   }, [reveal, collapsed]);
 
   const toggleOpen = useCallback((key: string) => {

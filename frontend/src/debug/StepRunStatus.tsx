@@ -1,5 +1,5 @@
 import { Loader, Tooltip } from "@mantine/core";
-import { IconCheck, IconClock, IconPlayerSkipForward, IconPlayerStop, IconX } from "@tabler/icons-react";
+import { IconCheck, IconClock, IconClockPause, IconPlayerSkipForward, IconPlayerStop, IconX } from "@tabler/icons-react";
 import type { RunStatus } from "../api/types";
 import type { CanvasStepState, CanvasStepStatus } from "./canvas-status";
 import classes from "./debug.module.css";
@@ -9,6 +9,7 @@ export type AnyStatus = CanvasStepStatus | RunStatus;
 const LABELS: Record<AnyStatus, string> = {
   queued: "Queued",
   running: "Running",
+  waiting: "Waiting",
   succeeded: "Succeeded",
   failed: "Failed",
   skipped: "Skipped",
@@ -18,6 +19,7 @@ const LABELS: Record<AnyStatus, string> = {
 export const STATUS_COLORS: Record<AnyStatus, string> = {
   queued: "gray",
   running: "blue",
+  waiting: "violet",
   succeeded: "teal",
   failed: "red",
   skipped: "gray",
@@ -39,6 +41,8 @@ export function StatusIcon({ status, size = 14 }: { status: AnyStatus; size?: nu
       return <IconX size={size} stroke={2.6} aria-hidden />;
     case "queued":
       return <IconClock size={size} stroke={2.2} aria-hidden />;
+    case "waiting":
+      return <IconClockPause size={size} stroke={2.2} aria-hidden />;
     case "skipped":
       return <IconPlayerSkipForward size={size} stroke={2.2} aria-hidden />;
     case "cancelled":
@@ -65,11 +69,21 @@ export function StatusDot({ status, size = 20, className }: { status: AnyStatus;
 export function StepRunBadge({ state }: { state: CanvasStepState }) {
   const detail = state.runs > 1 ? ` (${state.runs} runs)` : "";
   return (
-    <Tooltip label={`${statusLabel(state.status)}${detail}`} withArrow position="top">
+    <Tooltip label={`${state.waiting ?? statusLabel(state.status)}${detail}`} withArrow position="top">
       <span className={classes.cardBadge}>
         <StatusDot status={state.status} />
       </span>
     </Tooltip>
+  );
+}
+
+/** What the step a run is parked at waits for, beside its card: "Waiting until 15:04:12 (rate limited by Slack)". */
+export function StepRunWaiting({ name, text }: { name: string; text: string }) {
+  return (
+    <div className={`${classes.cardError} ${classes.cardWaiting}`} role="status" aria-label={`${name}: ${text}`} title={text}>
+      <IconClockPause size={13} stroke={2.4} aria-hidden className={classes.cardErrorIcon} />
+      <span className={classes.cardErrorText}>{text}</span>
+    </div>
   );
 }
 

@@ -1,30 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "../api/types";
 import { canvasStatuses } from "./canvas-status";
+import { makeEvent, makeRun } from "../test/runs";
 import { stepRun, walkthroughRows } from "../test/step-runs";
 
 const NAMES = ["trigger", "totango-1", "loop-1", "slack-1", "after-1"];
 
 function run(extra: Partial<Run>): Run {
-  return {
-    id: "run-1",
-    workflow: "wf-1",
-    workflow_version: 1,
-    status: "running",
-    trigger_payload: {},
-    failed_step: "",
-    error: "",
-    cancel_requested: false,
-    progress: {},
-    retry_of: null,
-    started_by: "ada",
-    trigger: "manual",
-    created_at: "",
-    started_at: null,
-    finished_at: null,
-    duration_ms: null,
-    ...extra,
-  };
+  return makeRun(extra);
 }
 
 describe("canvasStatuses", () => {
@@ -71,5 +54,57 @@ describe("canvasStatuses", () => {
     expect(canvasStatuses(base)["after-1"]).toBeUndefined();
     expect(canvasStatuses({ ...base, probes: { "after-1": { count: 1, status: "succeeded" } } })["after-1"]!.status).toBe("succeeded");
     expect(canvasStatuses({ ...base, probes: { "after-1": { count: 0 } } })["after-1"]!.status).toBe("skipped");
+  });
+
+  it("shows a waiting run parked at a step in a loop: the step and its loop wait, the step says until when and why", () => {
+    const now = new Date(2026, 10, 30, 14, 0, 0);
+    const resume = new Date(2026, 10, 30, 15, 4, 12).toISOString();
+    const rows = walkthroughRows(3).filter((row) => row.path !== "loop-1");
+    const states = canvasStatuses({
+      names: NAMES,
+      run: run({
+        status: "waiting",
+        resume_at: resume,
+        waiting_reason: "rate limited by Slack",
+        progress: { current_step: "loop-1[3].slack-1", loops: { "loop-1": { done: 3, count: 250 } } },
+        events: [makeEvent({ kind: "waiting", at: now.toISOString(), step: "loop-1[3].slack-1", reason: "rate limited by Slack", resume_at: resume })],
+      }),
+      rows,
+      complete: true,
+      now,
+    });
+    expect(states["slack-1"]).toEqual({ status: "waiting", waiting: "Waiting until 15:04:12 (rate limited by Slack)", runs: 3 });
+    expect(states["loop-1"]).toMatchObject({ status: "waiting", progress: { done: 3, count: 250 } });
+    expect(states["loop-1"]!.waiting).toBeUndefined();
+    expect(states["totango-1"]!.status).toBe("succeeded");
+    expect(states["after-1"]!.status).toBe("queued");
+  });
+
+  it("takes the step of the last waiting event, the run's progress when it has none", () => {
+    const now = new Date(2026, 10, 30, 9, 0, 0);
+    const resume = new Date(2026, 10, 30, 9, 30, 0).toISOString();
+    const parkedTwice = run({
+      status: "waiting",
+      resume_at: resume,
+      waiting_reason: "delay",
+      attempt: 2,
+      events: [
+        makeEvent({ kind: "waiting", at: now.toISOString(), step: "totango-1", reason: "rate limited by Totango" }),
+        makeEvent({ kind: "worker_lost", at: now.toISOString(), step: "loop-1[0].slack-1", attempt: 2 }),
+        makeEvent({ kind: "waiting", at: now.toISOString(), step: "after-1", reason: "delay", attempt: 2, resume_at: resume }),
+      ],
+    });
+    const states = canvasStatuses({ names: NAMES, run: parkedTwice, rows: walkthroughRows(2), complete: true, now });
+    expect(states["after-1"]).toMatchObject({ status: "waiting", waiting: "Waiting until 09:30:00 (delay)" });
+    expect(states["totango-1"]!.status).toBe("succeeded");
+
+    const noEvent = run({ status: "waiting", resume_at: null, waiting_reason: "", progress: { current_step: "totango-1" } });
+    expect(canvasStatuses({ names: NAMES, run: noEvent, rows: [], complete: true, now })["totango-1"]).toEqual({ status: "waiting", waiting: "Waiting", runs: 0 });
+  });
+
+  it("forgets the waiting step once the run runs again", () => {
+    const parked = makeEvent({ kind: "waiting", at: "2026-11-30T14:00:00Z", step: "after-1", reason: "delay" });
+    const states = canvasStatuses({ names: NAMES, run: run({ status: "succeeded", events: [parked] }), rows: walkthroughRows(2).concat(stepRun(9, "after-1")), complete: true });
+    expect(states["after-1"]).toEqual({ status: "succeeded", runs: 1 });
   });
 });

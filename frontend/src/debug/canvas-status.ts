@@ -1,16 +1,20 @@
 /**
  * The state of each step of the workflow in one run, for the live canvas: queued, running,
- * succeeded, failed, skipped or cancelled, with the error of a failed step and a loop's progress.
- * Read from the run (its status, `progress`, failed step) and the step runs loaded so far.
+ * waiting, succeeded, failed, skipped or cancelled, with the error of a failed step, what a
+ * waiting step waits for, and a loop's progress. Read from the run (its status, `progress`,
+ * failed step, events) and the step runs loaded so far.
  */
 import type { Run, StepRun, StepRunStatus } from "../api/types";
+import { runWaitingText, waitingStepOf } from "./run-waiting";
 import { stepNamesOfPath } from "./step-run-tree";
 
-export type CanvasStepStatus = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export type CanvasStepStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
 
 export interface CanvasStepState {
   status: CanvasStepStatus;
   error?: string;
+  /** The step a waiting run is parked at: "Waiting until 15:04:12 (rate limited by Slack)". */
+  waiting?: string;
   /** A loop's iterations done and count (`37 / 250`). */
   progress?: { done: number; count: number };
   /** Step runs of this step loaded (a step in a loop runs once an iteration). */
@@ -38,9 +42,11 @@ export interface CanvasStatusInput {
   /** True when `rows` hold every step run the server has. */
   complete: boolean;
   probes?: Readonly<Record<string, StepProbe>>;
+  /** The moment "today" is judged from in a waiting step's text. */
+  now?: Date;
 }
 
-export function canvasStatuses({ names, run, rows, complete, probes = {} }: CanvasStatusInput): Record<string, CanvasStepState> {
+export function canvasStatuses({ names, run, rows, complete, probes = {}, now = new Date() }: CanvasStatusInput): Record<string, CanvasStepState> {
   const seen = new Map<string, Seen>();
   for (const row of rows) {
     const entry = seen.get(row.step_name) ?? { runs: 0, cancelled: false };
@@ -53,6 +59,9 @@ export function canvasStatuses({ names, run, rows, complete, probes = {} }: Canv
   const running = run.status === "running" ? stepNamesOfPath(run.progress?.current_step ?? "") : [];
   const failedPath = run.status === "failed" ? stepNamesOfPath(run.failed_step) : [];
   const failingStep = failedPath.at(-1);
+  // A waiting run: the step it is parked at, and the loops around it, wait.
+  const waitingPath = stepNamesOfPath(waitingStepOf(run));
+  const parkedStep = waitingPath.at(-1);
 
   const states: Record<string, CanvasStepState> = {};
   for (const name of names) {
@@ -67,11 +76,14 @@ export function canvasStatuses({ names, run, rows, complete, probes = {} }: Canv
       state.error = own?.failed?.error || (name === failingStep ? run.error : "") || undefined;
     } else if (running.includes(name)) {
       state.status = "running";
+    } else if (waitingPath.includes(name)) {
+      state.status = "waiting";
+      if (name === parkedStep) state.waiting = runWaitingText(run, now);
     } else if (own?.cancelled || probe?.status === "cancelled") {
       state.status = "cancelled";
     } else if (ran) {
       state.status = "succeeded";
-    } else if (run.status === "running") {
+    } else if (run.status === "running" || run.status === "waiting") {
       state.status = "queued";
     } else if (complete || probe !== undefined) {
       state.status = "skipped";

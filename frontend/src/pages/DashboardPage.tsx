@@ -20,7 +20,7 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconAlertTriangle, IconCopy, IconDots, IconPencil, IconPlus, IconRoute, IconTrash } from "@tabler/icons-react";
+import { IconAlertTriangle, IconClockPause, IconCopy, IconDots, IconPencil, IconPlus, IconRoute, IconTrash } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
@@ -35,9 +35,9 @@ import { getWorkflow } from "../api/use-get-workflow";
 import { useGetWorkflows } from "../api/use-get-workflows";
 import { useUpdateWorkflow } from "../api/use-update-workflow";
 import { emptyDefinition } from "../definition/structure";
+import { runWaitingText } from "../debug/run-waiting";
+import { STATUS_COLORS } from "../debug/StepRunStatus";
 import { fullDate, timeAgo } from "./format";
-
-const RUN_COLORS: Record<string, string> = { succeeded: "teal", failed: "red", running: "blue", queued: "gray", cancelled: "gray" };
 
 export function DashboardPage() {
   const workflows = useGetWorkflows();
@@ -114,7 +114,7 @@ export function DashboardPage() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th w={200}>Trigger</Table.Th>
-                <Table.Th w={170}>Last run</Table.Th>
+                <Table.Th w={220}>Last run</Table.Th>
                 <Table.Th w={160}>Updated</Table.Th>
                 <Table.Th w={56}>
                   <VisuallyHidden>Actions</VisuallyHidden>
@@ -144,12 +144,19 @@ export function DashboardPage() {
                           Never run
                         </Text>
                       ) : (
-                        <Tooltip label={fullDate(run.created_at)} withArrow>
+                        <Tooltip label={run.status === "waiting" ? `${runWaitingText(run)} · started ${fullDate(run.created_at)}` : fullDate(run.created_at)} withArrow>
                           <Group gap={6} wrap="nowrap">
-                            <Badge variant="light" color={RUN_COLORS[run.status] ?? "gray"} tt="none" size="sm">
+                            <Badge
+                              variant="light"
+                              color={STATUS_COLORS[run.status]}
+                              tt="none"
+                              size="sm"
+                              leftSection={run.status === "waiting" ? <IconClockPause size={12} aria-hidden /> : undefined}
+                              style={{ flex: "none" }}
+                            >
                               {run.status}
                             </Badge>
-                            <Text fz="xs" c="dimmed">
+                            <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }}>
                               {timeAgo(run.created_at)}
                             </Text>
                           </Group>

@@ -17,9 +17,12 @@ export interface RunSlice {
   setDebugOpen: (open: boolean) => void;
   /** By step name; empty when no run is selected. */
   stepStates: Record<string, CanvasStepState>;
-  /** The step the selected run failed at (the last name of its failed path), for the canvas to show. */
-  failedStep: string | null;
-  setStepStates: (states: Record<string, CanvasStepState>, failedStep?: string | null) => void;
+  /**
+   * The step the selected run failed or waits at (the last name of its path), which the canvas
+   * brings into view with the note beside it.
+   */
+  spotlightStep: string | null;
+  setStepStates: (states: Record<string, CanvasStepState>, spotlightStep?: string | null) => void;
   resetRun: () => void;
 }
 
@@ -27,11 +30,11 @@ export const createRunSlice: AppSlice<RunSlice> = (set) => ({
   stepSamples: {},
   setStepSample: (name, output) => set((state) => ({ stepSamples: { ...state.stepSamples, [name]: output } })),
   activeRunId: null,
-  selectRun: (id) => set((state) => (state.activeRunId === id ? {} : { activeRunId: id, stepStates: {}, failedStep: null })),
+  selectRun: (id) => set((state) => (state.activeRunId === id ? {} : { activeRunId: id, stepStates: {}, spotlightStep: null })),
   debugOpen: false,
   setDebugOpen: (open) => set({ debugOpen: open }),
   stepStates: {},
-  failedStep: null,
-  setStepStates: (states, failedStep = null) => set({ stepStates: states, failedStep }),
-  resetRun: () => set({ activeRunId: null, debugOpen: false, stepStates: {}, failedStep: null, stepSamples: {} }),
+  spotlightStep: null,
+  setStepStates: (states, spotlightStep = null) => set({ stepStates: states, spotlightStep }),
+  resetRun: () => set({ activeRunId: null, debugOpen: false, stepStates: {}, spotlightStep: null, stepSamples: {} }),
 });

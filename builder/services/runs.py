@@ -1,0 +1,94 @@
+"""Runs: start one (and send it to the workers), cancel, replay, retry from the failed step."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from celery import current_app
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.errors import Conflict
+from builder.models import FINISHED_STATUSES, Run, RunStatus, Workflow, WorkflowVersion
+
+logger = logging.getLogger(__name__)
+
+# The name builder/tasks.py registers the task under. Sent by name, so the services need not
+# import the tasks, which call the services.
+RUN_EXECUTE_TASK = "builder.run_execute_task"
+
+
+class RunNotCancellable(Conflict):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The run cannot be cancelled: {reason}.")
+
+
+class RunNotRetryable(Conflict):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The run cannot be retried: {reason}.")
+
+
+def run_start(
+    *, workflow: Workflow, user: User, payload: Any = None, retry_of: Run | None = None
+) -> Run:
+    """Stores a queued run on the workflow's current version and enqueues it after commit."""
+    with transaction.atomic():
+        snapshot = WorkflowVersion.objects.get(workflow=workflow, version=workflow.version)
+        run = Run.objects.create(
+            workflow=workflow,
+            workflow_version=snapshot,
+            trigger_payload=payload if payload is not None else {},
+            started_by=user,
+            retry_of=retry_of,
+            # Stamped now too, so a run whose sending never happened is found by the sweep.
+            enqueued_at=timezone.now(),
+        )
+        transaction.on_commit(lambda: run_enqueue(run_id=run.id))
+    return run
+
+
+def run_enqueue(*, run_id: uuid.UUID | str, eta: datetime | None = None) -> None:
+    """Sends a queued run to the workers (a waiting one with the `eta` it is due at). If the
+    broker cannot take it now, `runs_recover` sends it again: a run is never lost for a broker
+    outage."""
+    Run.objects.filter(id=run_id).update(enqueued_at=timezone.now())
+    try:
+        current_app.send_task(RUN_EXECUTE_TASK, args=[str(run_id)], eta=eta)
+    except Exception:  # kombu raises many kinds; each leaves the run for the sweep
+        logger.exception("Could not enqueue run %s; it will be sent again", run_id)
+
+
+def run_cancel(*, run: Run) -> Run:
+    """Stops a queued or waiting run at once; a running one stops at its next step, or sooner
+    if that step is waiting on a vendor (the call in flight is interrupted)."""
+    if run.status in FINISHED_STATUSES:
+        raise RunNotCancellable(f"the run has already {run.status}")
+    # No worker holds a queued or waiting run: its message, when it comes, finds nothing to do.
+    Run.objects.filter(id=run.id, status__in=(RunStatus.QUEUED, RunStatus.WAITING)).update(
+        status=RunStatus.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    )
+    Run.objects.filter(id=run.id, status=RunStatus.RUNNING).update(cancel_requested=True)
+    run.refresh_from_db()
+    return run
+
+
+def run_replay(*, run: Run, user: User) -> Run:
+    """Runs the workflow again, as it is now, with the same trigger payload."""
+    return run_start(workflow=run.workflow, user=user, payload=run.trigger_payload)
+
+
+def run_retry(*, run: Run, user: User) -> Run:
+    """Re-runs a failed run from its failed step on the workflow as it is now (fixed, say).
+
+    Every step that succeeded before is not executed again: its recorded output is reused,
+    so a loop that failed at its third item sends only the items from the third on.
+    """
+    if run.status != RunStatus.FAILED:
+        raise RunNotRetryable(
+            f"only a failed run can be retried from its failed step; this one {run.status}"
+        )
+    return run_start(workflow=run.workflow, user=user, payload=run.trigger_payload, retry_of=run)
