@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+
+
+def new_webhook_token() -> str:
+    """43 URL-safe characters of 256 random bits: not guessable, not enumerable."""
+    return secrets.token_urlsafe(32)
 
 
 class Workflow(models.Model):
@@ -22,6 +28,14 @@ class Workflow(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Only an enabled workflow fires from its webhook or schedule; Run workflow always works.
+    enabled = models.BooleanField(default=False)
+    # When it was last enabled: a schedule fires only for times after it (no catch-up of
+    # times from before).
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    # The secret part of the workflow's webhook URL, /hooks/<token>/; regenerating it retires
+    # the old URL.
+    webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
 
     class Meta:
         ordering = ("-updated_at",)
@@ -59,6 +73,13 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class RunTriggerKind(models.TextChoices):
+    MANUAL = "manual"  # Run workflow, Replay or Retry, by a person
+    WEBHOOK = "webhook"
+    SCHEDULE = "schedule"
+    CALLABLE = "callable"  # called by another run's Call workflow step
+
+
 FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
@@ -71,9 +92,31 @@ class Run(models.Model):
     )
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
     trigger_payload = models.JSONField(default=dict, blank=True)
+    # The person who pressed Run workflow (or Replay, Retry); None for a run no person started
+    # (a webhook, a schedule, a calling workflow), which runs with the workflow's creator's
+    # authentications.
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="runs",
+        null=True,
+        blank=True,
     )
+    # What started the run.
+    trigger_kind = models.CharField(
+        max_length=20, choices=RunTriggerKind.choices, default=RunTriggerKind.MANUAL
+    )
+    # A run of a Scheduled trigger: the fire time it is for (one run per time, see Meta).
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    # A run started by a Call workflow step: the calling run and that step's path (one child
+    # per calling step, see Meta), and how deep in a chain of calls it is (the first caller 0).
+    parent_run = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    parent_step = models.CharField(max_length=1000, blank=True)
+    call_depth = models.PositiveIntegerField(default=0)
+    # The run's answer (a Webhook response or Callable response step), None until one is set.
+    response = models.JSONField(null=True, blank=True)
     failed_step = models.CharField(max_length=1000, blank=True)  # a step run's path
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
@@ -110,6 +153,18 @@ class Run(models.Model):
             models.Index(fields=("status", "heartbeat_at"), name="run_status_heartbeat"),
             models.Index(fields=("status", "enqueued_at"), name="run_status_enqueued"),
             models.Index(fields=("status", "resume_at"), name="run_status_resume"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("workflow", "scheduled_for"),
+                condition=models.Q(scheduled_for__isnull=False),
+                name="unique_run_per_fire_time",
+            ),
+            models.UniqueConstraint(
+                fields=("parent_run", "parent_step"),
+                condition=models.Q(parent_run__isnull=False),
+                name="unique_child_run_per_calling_step",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator
 
@@ -44,6 +44,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class RunServices(Protocol):
+    """What a step may ask of the platform itself rather than of a vendor; given to the
+    engine by whoever executes the run (builder/services/run_services.py for a real run)."""
+
+    def respond(self, response: Mapping[str, Any]) -> None:
+        """Sets the run's answer: what a webhook caller waiting for it receives (Webhook
+        response: status, headers, body), or what the calling workflow gets (Callable
+        response). Stored at once; a later response replaces it."""
+        ...
+
+    def call_workflow(
+        self, *, step_path: str, workflow_id: str, payload: Any, wait: bool
+    ) -> dict[str, Any]:
+        """Starts a run of a workflow with the Callable trigger, as a child of this run, once
+        per `step_path` (asked again, it answers about the same child). Fire and forget
+        (`wait` false): returns `{"run_id"}`. Waiting: the child's response once it has
+        finished, else raises ParkRequested so the run parks until the child ends."""
+        ...
+
+
 @dataclass
 class OperationContext:
     """What an operation receives beside its inputs; built by the engine for each step."""
@@ -61,6 +81,10 @@ class OperationContext:
     # The wall clock (the engine's, which tests set); and what park_until asked for.
     now: Callable[[], datetime] = utc_now
     park_request: tuple[datetime, str] | None = None
+    # The step's path in the run (`loop-1[3].call-1`) and the platform's services; None where
+    # no run exists (a connection test, a connector's own tests).
+    step_path: str = ""
+    services: RunServices | None = None
 
     def park_until(self, when: datetime, reason: str) -> None:
         """Asks the engine to park the run once this step is recorded, until `when` (a Delay):

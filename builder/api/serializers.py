@@ -117,7 +117,13 @@ class RunSerializer(serializers.ModelSerializer):
     progress = RunProgressField(read_only=True)
     events = RunEventSerializer(many=True, read_only=True)
     workflow_version = serializers.IntegerField(source="workflow_version.version", read_only=True)
-    started_by = serializers.CharField(source="started_by.get_username", read_only=True)
+    started_by = serializers.CharField(
+        source="started_by.get_username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who pressed Run workflow (Replay, Retry); null when no person started it "
+        "(`trigger_kind` webhook, schedule or callable).",
+    )
     trigger = serializers.SerializerMethodField()
     duration_ms = serializers.SerializerMethodField()
 
@@ -140,6 +146,11 @@ class RunSerializer(serializers.ModelSerializer):
             "retry_of",
             "started_by",
             "trigger",
+            "trigger_kind",
+            "scheduled_for",
+            "parent_run",
+            "parent_step",
+            "call_depth",
             "created_at",
             "started_at",
             "finished_at",

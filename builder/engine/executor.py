@@ -26,6 +26,7 @@ from connectors.sdk import (
     Operation,
     OperationContext,
     OperationKind,
+    RunServices,
     utc_now,
 )
 
@@ -243,8 +244,12 @@ class RunExecutor:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = utc_now,
         checkpoint: Checkpoint | None = None,
+        services: RunServices | None = None,
     ) -> None:
         self.plan = plan
+        # What steps may ask of the platform (respond, call a workflow); None in a test world
+        # without them.
+        self.services = services
         self.time_limit = time_limit
         # Seconds that only go forward: the time limit and each step's duration are read on it.
         self.clock = clock
@@ -479,6 +484,8 @@ class RunExecutor:
                 log=record.log,
                 run_storage=self.run_storage,
                 now=self.now,
+                step_path=record.path,
+                services=self.services,
             )
             spec = step.connector.authentication
             if spec is not None and (step.authentication or not spec.optional):

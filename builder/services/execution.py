@@ -36,6 +36,7 @@ from builder.heartbeat import RunHeartbeat
 from builder.models import Run, RunEvent, RunEventKind, RunStatus, StepRun, column_length
 from builder.recorder import DatabaseRunRecorder
 from builder.services.recovery import run_redelivered
+from builder.services.run_services import PlatformRunServices
 from builder.services.runs import run_enqueue
 from builder.services.workflows import authentications_by_id, definition_limits
 from connectors.sdk import ClientSettings
@@ -105,15 +106,20 @@ def run_prepare(*, run_id: str) -> PreparedRun:
 
     DefinitionError if the definition no longer compiles: one saved before a limit was lowered.
     """
-    run = Run.objects.select_related("workflow_version", "started_by").get(id=run_id)
+    run = Run.objects.select_related(
+        "workflow_version", "started_by", "workflow__created_by"
+    ).get(id=run_id)
     plan = compile_definition(run.workflow_version.definition, definition_limits())
-    authentications = authentications_by_id(user=run.started_by, ids=plan.authentication_ids)
+    # A run no person started (a webhook, a schedule, a call) uses what the workflow's
+    # creator may use.
+    acting = run.started_by or run.workflow.created_by
+    authentications = authentications_by_id(user=acting, ids=plan.authentication_ids)
     return PreparedRun(
         run_id=run.id,
         trigger_payload=run.trigger_payload,
         plan=plan,
         authentications=authentication_resolver(
-            authentications=authentications, started_by=run.started_by
+            authentications=authentications, started_by=acting
         ),
         redactor=Redactor(
             value
@@ -220,6 +226,7 @@ def run_execute_prepared(*, prepared: PreparedRun) -> None:
             progress=progress,
             time_limit=settings.RUN_TIME_LIMIT_SECONDS,
             checkpoint=prepared.checkpoint,
+            services=PlatformRunServices(run_id=run_id, attempt=attempt),
         )
         try:
             outcome = executor.execute(prepared.trigger_payload)

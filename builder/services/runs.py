@@ -13,7 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.errors import Conflict
-from builder.models import FINISHED_STATUSES, Run, RunStatus, Workflow, WorkflowVersion
+from builder.models import (
+    FINISHED_STATUSES,
+    Run,
+    RunStatus,
+    RunTriggerKind,
+    Workflow,
+    WorkflowVersion,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +40,22 @@ class RunNotRetryable(Conflict):
 
 
 def run_start(
-    *, workflow: Workflow, user: User, payload: Any = None, retry_of: Run | None = None
+    *,
+    workflow: Workflow,
+    user: User | None,
+    payload: Any = None,
+    retry_of: Run | None = None,
+    trigger_kind: str = RunTriggerKind.MANUAL,
+    scheduled_for: datetime | None = None,
+    parent_run: Run | None = None,
+    parent_step: str = "",
 ) -> Run:
-    """Stores a queued run on the workflow's current version and enqueues it after commit."""
+    """Stores a queued run on the workflow's current version and enqueues it after commit.
+
+    `user` is the person who started it, None for a run no person started (a webhook, a
+    schedule, a calling run: `trigger_kind` says which). IntegrityError if the run exists
+    already: one per schedule fire time, one per calling step (see Run.Meta).
+    """
     with transaction.atomic():
         snapshot = WorkflowVersion.objects.get(workflow=workflow, version=workflow.version)
         run = Run.objects.create(
@@ -43,6 +63,11 @@ def run_start(
             workflow_version=snapshot,
             trigger_payload=payload if payload is not None else {},
             started_by=user,
+            trigger_kind=trigger_kind,
+            scheduled_for=scheduled_for,
+            parent_run=parent_run,
+            parent_step=parent_step,
+            call_depth=parent_run.call_depth + 1 if parent_run is not None else 0,
             retry_of=retry_of,
             # Stamped now too, so a run whose sending never happened is found by the sweep.
             enqueued_at=timezone.now(),
