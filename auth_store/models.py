@@ -35,6 +35,9 @@ class Authentication(models.Model):
     # The connector's secret fields (writeOnly in its schema) as encrypted JSON:
     # `fernet:<key id>:<token>`, written only by set_secrets.
     encrypted_secrets = models.TextField()
+    # The names of the secret fields that hold a value, kept beside them so that showing an
+    # authentication needs no decryption (and works when the keys cannot decrypt it).
+    secret_names = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,10 +73,7 @@ class Authentication(models.Model):
 
     def set_secrets(self, values: dict[str, Any]) -> None:
         self.encrypted_secrets = keyring().encrypt(json.dumps(values, sort_keys=True).encode())
-
-    @property
-    def secret_names(self) -> list[str]:
-        return sorted(self.secrets)
+        self.secret_names = sorted(values)
 
     @property
     def credentials(self) -> dict[str, Any]:

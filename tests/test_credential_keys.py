@@ -13,7 +13,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from auth_store.models import Authentication
-from tests.helpers import ROOT, create_authentication
+from builder.models import Run
+from tests.helpers import (
+    ROOT,
+    create_authentication,
+    run_workflow,
+    single_step_definition,
+    string,
+)
 from tests.servers import worker_environment
 
 KEY_ID = settings.CREDENTIAL_KEYS.split(":")[0]
@@ -128,3 +135,56 @@ def test_a_credential_that_is_not_encrypted_stops_the_worker_at_start_up(api):
         "Refusing to start: CREDENTIAL_KEYS cannot decrypt stored credentials: the stored value "
         f"is not an encrypted credential. {RESTORE}"
     ) in worker.stdout + worker.stderr
+
+
+@pytest.mark.django_db
+def test_an_authentication_the_keys_cannot_decrypt_is_still_listed_and_shown(api):
+    # Given a credential encrypted under a key since removed from CREDENTIAL_KEYS
+    authentication = slack_authentication(api, "xoxb-stored-credential")
+    store(authentication, f"fernet:retired:{token_of(authentication)}")
+
+    # Then the Authentications page still lists it, with the fields it holds, so the person
+    # can see it and enter its fields again
+    listed = api.get("/api/authentications/")
+    shown = api.get(f"/api/authentications/{authentication}/")
+
+    assert listed.status_code == 200, listed.content
+    assert [(item["id"], item["secrets_set"]) for item in listed.json()["results"]] == [
+        (authentication, ["bot_token"])
+    ]
+    assert shown.status_code == 200, shown.content
+    assert shown.json()["secrets_set"] == ["bot_token"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_authentication_cannot_be_decrypted_fails_naming_it(
+    api, celery_worker, fake_slack
+):
+    # Given a workflow sending to Slack with a credential whose key was removed after the
+    # worker started (a start-up check would have refused it)
+    authentication = create_authentication(
+        api,
+        "slack",
+        {"bot_token": "xoxb-stored-credential", "base_url": fake_slack.base_url + "/api/"},
+        name="Team Slack",
+    )
+    definition = single_step_definition(
+        "slack",
+        "send_message",
+        {"channel": string("#general"), "text": string("Hello")},
+        authentication=authentication,
+    )
+    store(authentication, f"fernet:retired:{token_of(authentication)}")
+
+    # When it runs
+    run = run_workflow(api, definition)
+
+    # Then the run fails at once, naming the authentication and what to do, and sends nothing
+    assert run["status"] == "failed"
+    assert run["error"] == (
+        "Authentication 'Team Slack' cannot be decrypted: the key 'retired' that encrypted it "
+        "is not in CREDENTIAL_KEYS. Restore that key, or enter the authentication's fields "
+        "again in the Authentications page."
+    )
+    assert fake_slack.messages == []
+    assert Run.objects.get(id=run["id"]).attempt == 1

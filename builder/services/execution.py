@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from django.db.models import Count, DateTimeField, F, Max, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from auth_store.crypto import CredentialDecryptionError
 from auth_store.models import Authentication
 from auth_store.redaction import Redactor
 from auth_store.services import authentication_missing_fields, client_settings
@@ -82,6 +83,26 @@ def run_claim(*, run_id: str) -> bool:
     )
 
 
+class RunNotPreparable(Exception):
+    """What a run needs cannot be had, and trying again would not help: the run fails."""
+
+
+def values_to_redact(authentications: Iterable[Authentication]) -> list[str]:
+    """The run's secrets, decrypted before its first step: one the keys cannot decrypt fails
+    the run at once, naming it (no step could use it, and its secrets could not be redacted)."""
+    values: list[str] = []
+    for authentication in authentications:
+        try:
+            values += authentication.values_to_redact
+        except CredentialDecryptionError as error:
+            raise RunNotPreparable(
+                f"Authentication {authentication.name!r} cannot be decrypted: {error}. Restore "
+                "that key, or enter the authentication's fields again in the Authentications "
+                "page."
+            ) from None
+    return values
+
+
 def run_execute(*, run_id: str) -> float | None:
     """Executes a run; safe to call twice for the same run (a redelivered task).
 
@@ -97,6 +118,9 @@ def run_execute(*, run_id: str) -> float | None:
             run_id=run_id, status=RunStatus.FAILED, error=f"The workflow is invalid: {error}"
         )
         return None
+    except RunNotPreparable as error:
+        run_finish(run_id=run_id, status=RunStatus.FAILED, error=str(error))
+        return None
     run_execute_prepared(prepared=prepared)
     return None
 
@@ -106,9 +130,9 @@ def run_prepare(*, run_id: str) -> PreparedRun:
 
     DefinitionError if the definition no longer compiles: one saved before a limit was lowered.
     """
-    run = Run.objects.select_related(
-        "workflow_version", "started_by", "workflow__created_by"
-    ).get(id=run_id)
+    run = Run.objects.select_related("workflow_version", "started_by", "workflow__created_by").get(
+        id=run_id
+    )
     plan = compile_definition(run.workflow_version.definition, definition_limits())
     # A run no person started (a webhook, a schedule, a call) uses what the workflow's
     # creator may use.
@@ -118,14 +142,8 @@ def run_prepare(*, run_id: str) -> PreparedRun:
         run_id=run.id,
         trigger_payload=run.trigger_payload,
         plan=plan,
-        authentications=authentication_resolver(
-            authentications=authentications, started_by=acting
-        ),
-        redactor=Redactor(
-            value
-            for authentication in authentications.values()
-            for value in authentication.values_to_redact
-        ),
+        authentications=authentication_resolver(authentications=authentications, started_by=acting),
+        redactor=Redactor(values_to_redact(authentications.values())),
         # A run can park, so a long wait does not hold its worker.
         settings=replace(client_settings(), park_after=settings.RUN_PARK_AFTER_SECONDS),
         reuse=reusable_outputs(run_id=run.retry_of_id) if run.retry_of_id else None,
