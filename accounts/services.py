@@ -110,17 +110,23 @@ def membership_of(user: User | AnonymousUser) -> Membership | None:
 # --- Sign-in and its lockout -----------------------------------------------------------------
 
 
+def wait_in_words(seconds: int) -> str:
+    """`1 second`, `45 seconds`, `10 minutes` (a part minute counts as one)."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 class SignInLocked(DomainError):
     """Too many failed sign-ins for an account or from an address: refused for `retry_after` s."""
 
     status = 429
 
     def __init__(self, retry_after: int, limit: str) -> None:
-        # Worded as DRF words its own throttling, which the API answered with before.
-        unit = "second" if retry_after == 1 else "seconds"
         super().__init__(
             f"Too many failed sign-ins ({limit} within SIGN_IN_LOCKOUT_SECONDS). "
-            f"Expected available in {retry_after} {unit}.",
+            f"Try again in {wait_in_words(retry_after)}.",
             headers={"Retry-After": str(retry_after)},
         )
         self.retry_after = retry_after
