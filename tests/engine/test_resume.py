@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
+
 from builder.engine.executor import Checkpoint, CompletedStep
 from tests.engine.doubles import branch_node, definition, loop_node, node, run, step
 from tests.helpers import jsonpath, string, typed
@@ -230,3 +232,36 @@ def test_resuming_a_100000_item_loop_at_iteration_60000_holds_one_recorded_outpu
     ]
     assert world.recorder.records[0].output == {"value": 60_000}
     assert world.recorder.records[-1].output == {"count": 100_000, "iterations": 60_002}
+
+
+@pytest.mark.parametrize(
+    ("operation", "properties", "parked", "status", "error"),
+    [
+        ("crash", {}, {}, "failed", "Internal error in Steps Crash: KeyError"),
+        ("cancelled_in_flight", {}, {}, "cancelled", ""),
+        (
+            "rate_limited",
+            {"seconds": typed(60)},
+            {"again-1": 3},
+            "failed",
+            "Vendor rate limit reached (HTTP 429); gave up after waiting 3 times "
+            "(CONNECTOR_MAX_RETRIES)",
+        ),
+    ],
+    ids=["fails", "is-cancelled", "parked-too-often"],
+)
+def test_a_step_run_again_on_resume_that_ends_the_run_is_not_recorded_twice(
+    world, operation, properties, parked, status, error
+):
+    # Given a run resuming after a step whose record is only a note (the database refused
+    # its output), so the step runs again
+    world.refusals = 1
+    workflow = definition([node("again-1")], {"again-1": step("steps", operation, **properties)})
+    note = CompletedStep(sequence=2, path="again-1", status="failed", output=None)
+
+    # When it ends the run this time too
+    outcome = run(workflow, checkpoint=checkpoint(done(1, "trigger", {}), note, parked=parked))
+
+    # Then the run ends so, and the step keeps its one record
+    assert (outcome.status, outcome.error) == (status, error)
+    assert world.recorder.summary() == []
