@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.utils import timezone
 
 from builder.services.execution import run_execute
 from builder.services.recovery import runs_recover
 from builder.services.runs import RUN_EXECUTE_TASK
+from builder.services.schedules import schedules_fire
 
 
 @shared_task(
@@ -30,3 +32,9 @@ def run_execute_task(self: Task, run_id: str) -> None:
 def runs_recover_task() -> None:
     """Resumes runs whose worker was lost; sends again runs whose message was lost."""
     runs_recover()
+
+
+@shared_task(name="builder.schedules_fire_task", ignore_result=True)
+def schedules_fire_task() -> None:
+    """Starts the runs of the schedules due now: one per fire time, whoever else looks."""
+    schedules_fire(timezone.now())

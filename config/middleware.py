@@ -27,11 +27,22 @@ def answer(body: dict[str, Any], status: int) -> JsonResponse:
     return response
 
 
-def too_large() -> JsonResponse:
+# Calls to webhook URLs (builder/api/hooks.py) have a limit of their own.
+WEBHOOK_PATH_PREFIX = "/hooks/"
+
+
+def body_limit(request: HttpRequest) -> tuple[int, str]:
+    """The largest body this request may send, and the setting that says so."""
+    if request.path_info.startswith(WEBHOOK_PATH_PREFIX):
+        return settings.WEBHOOK_MAX_BODY_BYTES, "WEBHOOK_MAX_BODY_BYTES"
+    return settings.API_MAX_REQUEST_BYTES, "API_MAX_REQUEST_BYTES"
+
+
+def too_large(limit: int | None = None, setting: str = "API_MAX_REQUEST_BYTES") -> JsonResponse:
     return answer(
         {
             "detail": f"The request body is larger than the limit of "
-            f"{settings.API_MAX_REQUEST_BYTES} bytes (API_MAX_REQUEST_BYTES)."
+            f"{settings.API_MAX_REQUEST_BYTES if limit is None else limit} bytes ({setting})."
         },
         status=413,
     )
@@ -62,8 +73,9 @@ class RequestLimitsMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0  # as Django reads it: no body
-        if declared > settings.API_MAX_REQUEST_BYTES:
-            return too_large()
+        limit, setting = body_limit(request)
+        if declared > limit:
+            return too_large(limit, setting)
         try:
             query = request.GET
             bad = [

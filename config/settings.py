@@ -233,6 +233,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_REQUEST_BYTES
 # Deepest nesting of arrays and objects in a JSON body (Python's parser recurses once a level).
 # The deepest definition allowed (DEFINITION_MAX_NESTING loops, 3 levels each) needs about 30.
 API_MAX_JSON_DEPTH = int(env_float("API_MAX_JSON_DEPTH", 64))
+# Webhooks (/hooks/<token>/): the largest body a call may send (413 beyond, naming this), and
+# how long a call whose trigger replies with the workflow's answer waits for it (504 beyond,
+# with the run id; the run goes on). A waiting call holds one of the web server's threads.
+WEBHOOK_MAX_BODY_BYTES = int(env_float("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024))
+if not 0 < WEBHOOK_MAX_BODY_BYTES <= API_MAX_REQUEST_BYTES:
+    raise ImproperlyConfigured(
+        f"WEBHOOK_MAX_BODY_BYTES ({WEBHOOK_MAX_BODY_BYTES}) must be a positive number of bytes "
+        f"no larger than API_MAX_REQUEST_BYTES ({API_MAX_REQUEST_BYTES})."
+    )
+WEBHOOK_RESPONSE_TIMEOUT_SECONDS = env_float("WEBHOOK_RESPONSE_TIMEOUT_SECONDS", 30.0)
 # A token lasts this long from when it was issued; then POST /api/token/ issues a new one.
 API_TOKEN_TTL_SECONDS = env_float("API_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
 # Sign-in lockout (POST /api/token/ and /api/auth/sign-in/): this many failed sign-ins for one
@@ -329,6 +339,16 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": RUN_RECOVER_INTERVAL_SECONDS},
     },
 }
+# How often beat looks for schedules due (builder/services/schedules.py): a run starts at most
+# this long after its fire time. A look still queued when the next is sent is dropped.
+SCHEDULE_TICK_SECONDS = env_float("SCHEDULE_TICK_SECONDS", 15.0)
+if SCHEDULE_TICK_SECONDS <= 0:
+    raise ImproperlyConfigured("SCHEDULE_TICK_SECONDS must be a positive number of seconds.")
+CELERY_BEAT_SCHEDULE["fire-schedules"] = {
+    "task": "builder.schedules_fire_task",
+    "schedule": SCHEDULE_TICK_SECONDS,
+    "options": {"expires": SCHEDULE_TICK_SECONDS},
+}
 
 # --- Engine ------------------------------------------------------------------------------------------
 # Loops and branches one step may be inside; deeper definitions are refused at save.
@@ -341,6 +361,12 @@ if 3 * DEFINITION_MAX_NESTING + 6 > API_MAX_JSON_DEPTH:
         f"DEFINITION_MAX_NESTING={DEFINITION_MAX_NESTING} needs API_MAX_JSON_DEPTH of at least "
         f"{3 * DEFINITION_MAX_NESTING + 6}, not {API_MAX_JSON_DEPTH}."
     )
+# Runs started by Call workflow steps may nest this deep (the first caller is depth 0): a call
+# from a run at this depth fails its step naming the setting, which ends a workflow that calls
+# itself in a cycle.
+CALL_WORKFLOW_MAX_DEPTH = int(env_float("CALL_WORKFLOW_MAX_DEPTH", 10))
+if CALL_WORKFLOW_MAX_DEPTH < 1:
+    raise ImproperlyConfigured("CALL_WORKFLOW_MAX_DEPTH must be 1 or more.")
 # Outbound HTTP of connectors: seconds a vendor call may take in all (connecting, waiting for
 # the answer, reading its body; each retry gets as long again).
 CONNECTOR_HTTP_TIMEOUT = env_float("CONNECTOR_HTTP_TIMEOUT", 30.0)

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import me, members, setup, sign_in, sign_out, token
 from auth_store.api import AuthenticationViewSet
+from builder.api.hooks import webhook
 from builder.api.views import ConnectorViewSet, RunViewSet, WorkflowViewSet, health
 from builder.frontend import frontend_index
 
@@ -28,6 +29,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    # Each workflow's public webhook URL; anything under /hooks/ is the view's to answer.
+    re_path(r"^hooks/(?P<token>[^/]*)(?P<path>/.*)?$", webhook, name="webhook"),
     re_path(r"^(?!api/|admin/|static/).*$", frontend_index, name="frontend"),
 ]
 handler404 = "builder.api.exceptions.api_page_not_found"

@@ -51,3 +51,16 @@ class ParkRequested(Exception):
         self.seconds = seconds
         self.reason = reason  # for people: "rate limited by Slack"
         self.message = message  # the failure that asked for the wait
+
+
+class WaitingForRun(ParkRequested):
+    """The step waits for another run to end (a Call workflow step waiting for the answer).
+
+    The run parks without holding a worker and is woken as soon as that run ends; `seconds`
+    is only when it looks again should no one wake it. Not a retry: waiting may take as many
+    parks as it takes, so it does not count against CONNECTOR_MAX_RETRIES.
+    """
+
+    def __init__(self, *, run_id: str, seconds: float, reason: str, message: str) -> None:
+        super().__init__(seconds=seconds, reason=reason, message=message)
+        self.run_id = run_id  # the run waited for

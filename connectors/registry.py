@@ -15,6 +15,9 @@ from connectors.sdk import Connector, Operation
 # Adding a connector: create its package with a CONNECTOR, then list it here.
 CONNECTOR_MODULES = (
     "connectors.manual",
+    "connectors.webhook",
+    "connectors.schedule",
+    "connectors.callable",
     "connectors.loop",
     "connectors.boolean",
     "connectors.branch",
@@ -22,6 +25,7 @@ CONNECTOR_MODULES = (
     "connectors.text_helpers",
     "connectors.storage",
     "connectors.delay",
+    "connectors.call_workflow",
     "connectors.http_client",
     "connectors.totango",
     "connectors.slack",

@@ -132,6 +132,10 @@ class Operation:
     # starts, so a run resumed after its worker was lost cannot do it again unless it was the
     # step in flight. Triggers, loops, branches and breaks are the engine's own, always safe.
     repeatable: bool = False
+    # Checks at save what JSON Schema cannot say (a cron expression parses, a time zone
+    # exists): given the step's literal property values, once each passed its own schema,
+    # returns the problems as (property, message). A value read from a step is seen at run.
+    check_properties: Callable[[Mapping[str, Any]], list[tuple[str, str]]] | None = None
 
 
 def no_derived_secrets(fields: Mapping[str, Any]) -> list[str]:

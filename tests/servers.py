@@ -53,7 +53,34 @@ def worker_environment(**overrides: str) -> dict[str, str]:
 QUIET_WORKER_OPTIONS = ("--without-gossip", "--without-mingle", "--without-heartbeat")
 
 
-class WorkerProcess:
+class CeleryProcess:
+    """A `celery -A config <command>` subprocess on the test database and the test Redis, in a
+    process group of its own (so stop() reaches a worker's pool processes too)."""
+
+    def __init__(self, log_path: Path, command: list[str], **environment: str) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", *command],
+            cwd=ROOT,
+            env=worker_environment(**environment),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+class WorkerProcess(CeleryProcess):
     """A `celery worker` subprocess on the test database and the test Redis."""
 
     def __init__(
@@ -64,26 +91,10 @@ class WorkerProcess:
         options: tuple[str, ...] = QUIET_WORKER_OPTIONS,
         **environment: str,
     ) -> None:
-        self.log_path = log_path
-        self.log = log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                *options,
-                f"--queues={queue}",
-            ],
-            cwd=ROOT,
-            env=worker_environment(**environment),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        super().__init__(
+            log_path,
+            ["worker", "--loglevel=INFO", "--concurrency=2", *options, f"--queues={queue}"],
+            **environment,
         )
         self.wait_ready()
 
@@ -97,15 +108,14 @@ class WorkerProcess:
             time.sleep(0.1)
         raise RuntimeError(f"The Celery worker did not start: {self.log_path.read_text()[-3000:]}")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
+
+class BeatProcess(CeleryProcess):
+    """`celery beat`, as the beat service runs it, keeping its schedule in `schedule_path`."""
+
+    def __init__(self, log_path: Path, schedule_path: Path, **environment: str) -> None:
+        super().__init__(
+            log_path, ["beat", "--loglevel=INFO", f"--schedule={schedule_path}"], **environment
+        )
 
 
 def free_port() -> int:

@@ -7,15 +7,46 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from builder.engine.executor import StepStatus
 from builder.models import Run, RunEvent, RunStatus, StepRun, Workflow
+from builder.services.schedules import next_fire_times
+from builder.services.webhooks import WEBHOOK_CONNECTOR
 from connectors.sdk import OperationKind
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+NEXT_FIRE_TIMES_FIELD = serializers.ListField(
+    child=serializers.DateTimeField(),
+    allow_null=True,
+    help_text="A Scheduled trigger's next 5 fire times, in its time zone (ISO 8601 with the "
+    "offset); null for another trigger or an invalid schedule.",
+)
+
+
+def next_fire_times_of(workflow: Workflow) -> list[str] | None:
+    times = next_fire_times(workflow, now=timezone.now())
+    return None if times is None else [moment.isoformat() for moment in times]
+
+
+WEBHOOK_URL_FIELD = serializers.URLField(
+    allow_null=True,
+    help_text="The URL whose calls start the workflow while it is enabled, when its trigger "
+    "is a Webhook (else null). POST …/webhook-token/ replaces it; the old one then answers 404.",
+)
+
+
+def webhook_url_of(workflow: Workflow, request: Request | None) -> str | None:
+    if (workflow.definition.get("trigger") or {}).get("connector") != WEBHOOK_CONNECTOR:
+        return None
+    path = f"/hooks/{workflow.webhook_token}/"
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
@@ -23,11 +54,37 @@ class WorkflowSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(
         required=False, help_text="The version this edit was made on; required on update."
     )
+    next_fire_times = serializers.SerializerMethodField()
+    enabled = serializers.BooleanField(
+        required=False,
+        help_text="Whether its webhook and schedule start runs (Run workflow always does). "
+        "A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems "
+        "is refused (400, listing them).",
+    )
+    webhook_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Workflow
-        fields = ("id", "name", "definition", "version", "created_at", "updated_at")
+        fields = (
+            "id",
+            "name",
+            "definition",
+            "version",
+            "enabled",
+            "webhook_url",
+            "next_fire_times",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = ("id", "created_at", "updated_at")
+
+    @extend_schema_field(NEXT_FIRE_TIMES_FIELD)
+    def get_next_fire_times(self, workflow: Workflow) -> list[str] | None:
+        return next_fire_times_of(workflow)
+
+    @extend_schema_field(WEBHOOK_URL_FIELD)
+    def get_webhook_url(self, workflow: Workflow) -> str | None:
+        return webhook_url_of(workflow, self.context.get("request"))
 
 
 class LastRunSerializer(serializers.Serializer):
@@ -47,11 +104,32 @@ class LastRunAnnotations(TypedDict):
 class WorkflowListSerializer(serializers.ModelSerializer):
     trigger = serializers.SerializerMethodField()
     last_run = serializers.SerializerMethodField()
+    next_fire_times = serializers.SerializerMethodField()
+    webhook_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Workflow
-        fields = ("id", "name", "trigger", "last_run", "version", "created_at", "updated_at")
+        fields = (
+            "id",
+            "name",
+            "trigger",
+            "last_run",
+            "version",
+            "enabled",
+            "webhook_url",
+            "next_fire_times",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields  # answers only: every field is always there
+
+    @extend_schema_field(NEXT_FIRE_TIMES_FIELD)
+    def get_next_fire_times(self, workflow: Workflow) -> list[str] | None:
+        return next_fire_times_of(workflow)
+
+    @extend_schema_field(WEBHOOK_URL_FIELD)
+    def get_webhook_url(self, workflow: Workflow) -> str | None:
+        return webhook_url_of(workflow, self.context.get("request"))
 
     @extend_schema_field(LastRunSerializer(allow_null=True))
     def get_last_run(
@@ -113,8 +191,33 @@ class RunEventSerializer(serializers.ModelSerializer):
         }
 
 
+class ChildRunSerializer(serializers.ModelSerializer):
+    """A run this run started with a Call workflow step."""
+
+    workflow_name = serializers.CharField(source="workflow.name", read_only=True)
+
+    class Meta:
+        model = Run
+        fields = ("id", "workflow", "workflow_name", "parent_step", "status")
+        read_only_fields = fields
+        extra_kwargs = {
+            "parent_step": {"help_text": "Path of the calling step, e.g. `loop-1[2].call-1`."}
+        }
+
+
 class RunSerializer(serializers.ModelSerializer):
     progress = RunProgressField(read_only=True)
+    children = ChildRunSerializer(
+        many=True,
+        read_only=True,
+        help_text="The runs this run started with Call workflow steps, in the order started.",
+    )
+    response = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="The run's answer: a Webhook response step's `{status, headers, body}`, or "
+        "a Callable response step's `{value}` (what a waiting caller receives); null if none.",
+    )
     events = RunEventSerializer(many=True, read_only=True)
     workflow_version = serializers.IntegerField(source="workflow_version.version", read_only=True)
     started_by = serializers.CharField(
@@ -151,6 +254,8 @@ class RunSerializer(serializers.ModelSerializer):
             "parent_run",
             "parent_step",
             "call_depth",
+            "children",
+            "response",
             "created_at",
             "started_at",
             "finished_at",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
@@ -30,7 +31,8 @@ from builder.api.serializers import (
 )
 from builder.models import Run, Workflow
 from builder.services.runs import run_cancel, run_replay, run_retry, run_start
-from builder.services.workflows import workflow_create, workflow_update
+from builder.services.webhooks import webhook_token_regenerate
+from builder.services.workflows import workflow_create, workflow_set_enabled, workflow_update
 from connectors.registry import all_connectors, catalogue, icon_svg
 
 
@@ -54,28 +56,49 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return WorkflowListSerializer if self.action == "list" else WorkflowSerializer
 
+    @transaction.atomic
     def perform_create(self, serializer: serializers.BaseSerializer[Workflow]) -> None:
-        serializer.instance = workflow_create(
+        workflow = workflow_create(
             user=signed_in_user(self.request),
             name=serializer.validated_data["name"],
             definition=serializer.validated_data.get("definition"),
         )
+        if serializer.validated_data.get("enabled"):
+            workflow = workflow_set_enabled(workflow=workflow, enabled=True)
+        serializer.instance = workflow
 
+    @transaction.atomic  # an edit and the enabling it comes with stand or fall together
     def perform_update(self, serializer: serializers.BaseSerializer[Workflow]) -> None:
         data = serializer.validated_data
-        if "version" not in data:
-            raise serializers.ValidationError(
-                {"version": ["The version you edited is required, so no edit is silently lost."]}
-            )
         workflow = serializer.instance
         assert isinstance(workflow, Workflow), "UpdateModelMixin.update passes the object"
-        serializer.instance = workflow_update(
-            workflow=workflow,
-            user=signed_in_user(self.request),
-            version=data["version"],
-            name=data.get("name"),
-            definition=data.get("definition"),
-        )
+        # Switching `enabled` alone edits nothing: no version needed, none made.
+        if set(data) - {"enabled", "version"} or "enabled" not in data:
+            if "version" not in data:
+                raise serializers.ValidationError(
+                    {
+                        "version": [
+                            "The version you edited is required, so no edit is silently lost."
+                        ]
+                    }
+                )
+            workflow = workflow_update(
+                workflow=workflow,
+                user=signed_in_user(self.request),
+                version=data["version"],
+                name=data.get("name"),
+                definition=data.get("definition"),
+            )
+        if "enabled" in data:
+            workflow = workflow_set_enabled(workflow=workflow, enabled=data["enabled"])
+        serializer.instance = workflow
+
+    @extend_schema(request=None, responses={200: WorkflowSerializer})
+    @action(detail=True, methods=["post"], url_path="webhook-token")
+    def webhook_token(self, request: Request, pk: str | None = None) -> Response:
+        """Gives the workflow a new webhook URL (`webhook_url`); the old one answers 404."""
+        workflow = webhook_token_regenerate(workflow=self.get_object())
+        return Response(WorkflowSerializer(workflow, context=self.get_serializer_context()).data)
 
     @extend_schema(request=RunStartSerializer, responses={202: RunSerializer})
     @action(detail=True, methods=["post"], url_path="runs")
@@ -87,6 +110,16 @@ class WorkflowViewSet(viewsets.ModelViewSet):
             workflow=workflow, user=signed_in_user(request), payload=start.validated_data["payload"]
         )
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+def child_runs() -> QuerySet[Run]:
+    """The runs a page of runs started (Call workflow): one query for the page, only the
+    columns a child's entry shows."""
+    return (
+        Run.objects.select_related("workflow")
+        .only("id", "workflow__name", "parent_run", "parent_step", "status", "created_at")
+        .order_by("created_at")
+    )
 
 
 def uuid_or_404(value: str) -> uuid.UUID:
@@ -106,7 +139,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         runs = (
             Run.objects.filter(workflow__organisation=organisation)
             .select_related("workflow_version", "started_by")
-            .prefetch_related("events")
+            .prefetch_related("events", Prefetch("children", queryset=child_runs()))
             .defer("workflow_version__definition")
             .annotate(
                 trigger_connector=KeyTextTransform(

@@ -86,7 +86,9 @@ class WorkflowPlan:
 
     @property
     def authentication_ids(self) -> frozenset[str]:
-        found: set[str] = set()
+        """Every authentication the run may use: its steps', and its trigger's (a Webhook
+        trigger's shared secret, redacted from what the run records)."""
+        found: set[str] = {self.trigger.authentication} if self.trigger.authentication else set()
         pending = list(self.steps)
         while pending:
             step = pending.pop()
@@ -153,7 +155,12 @@ class DefinitionCompiler:
         if connector is None or not connector.is_trigger:
             self.error("trigger.connector", f"{trigger.get('connector')!r} is not a trigger")
             return None
-        return self.compile_step(TRIGGER_NAME, trigger, "trigger", connector, visible=set())
+        plan = self.compile_step(TRIGGER_NAME, trigger, "trigger", connector, visible=set())
+        if plan is not None and plan.operation.kind != OperationKind.TRIGGER:
+            # A trigger's connector may also have steps (Webhook response): not a trigger.
+            self.error("trigger.operation", f"{plan.operation.title} is a step, not a trigger")
+            return None
+        return plan
 
     def compile_lane(
         self,
@@ -238,11 +245,15 @@ class DefinitionCompiler:
             self.error(step_path, "must be an object with connector, operation and properties")
             return None
         connector = self.connector(step.get("connector"))
-        if connector is None or connector.is_trigger:
+        if connector is None:
             self.error(f"{step_path}.connector", f"unknown connector {step.get('connector')!r}")
             return None
         plan = self.compile_step(name, step, step_path, connector, visible)
         if plan is None:
+            return None
+        if plan.operation.kind == OperationKind.TRIGGER:
+            # A trigger's connector may have steps too (Webhook response), never its trigger.
+            self.error(f"{step_path}.operation", f"{plan.operation.title} is a trigger, not a step")
             return None
         expected = STRUCTURE_TYPES[plan.operation.kind]
         if kind != expected:
@@ -358,6 +369,7 @@ class DefinitionCompiler:
             return ()
         schema = operation.input_schema
         accepted = schema.get("properties", {})
+        errors_before = len(self.errors)
         compiled = []
         for key, typed in properties.items():
             property_path = f"{path}.{key}"
@@ -384,6 +396,12 @@ class DefinitionCompiler:
             if required not in properties:
                 title = accepted.get(required, {}).get("title", required)
                 self.error(f"{path}.{required}", f"{title} is required")
+        if operation.check_properties is not None and len(self.errors) == errors_before:
+            literals = {
+                key: value.value for key, value in compiled if isinstance(value, LiteralValue)
+            }
+            for key, message in operation.check_properties(literals):
+                self.error(f"{path}.{key}", message)
         return tuple(compiled)
 
     def check_reference(

@@ -17,7 +17,13 @@ from typing import Any, Protocol
 
 from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
 from builder.engine.properties import UnresolvedPath
-from connectors.errors import AuthenticationFailed, ConnectorError, ParkRequested, TerminalError
+from connectors.errors import (
+    AuthenticationFailed,
+    ConnectorError,
+    ParkRequested,
+    TerminalError,
+    WaitingForRun,
+)
 from connectors.network import CallCancelled
 from connectors.registry import validate_inputs, validate_output
 from connectors.sdk import (
@@ -97,6 +103,9 @@ class RunOutcome:
     resume_at: datetime | None = None
     waiting_reason: str = ""
     waiting_step: str = ""
+    # A run parked until another run ends (a Call workflow step waiting for the answer): that
+    # run's id, so whoever parks it can wake it at once should that run have ended meanwhile.
+    waiting_for_run: str = ""
 
 
 class StepFailed(Exception):
@@ -117,11 +126,14 @@ class RunTimedOut(Exception):
 class RunParked(Exception):
     """The run must wait until `resume_at`: a long Retry-After, a Delay. Nothing is wrong."""
 
-    def __init__(self, path: str, resume_at: datetime, reason: str) -> None:
+    def __init__(
+        self, path: str, resume_at: datetime, reason: str, waiting_for_run: str = ""
+    ) -> None:
         super().__init__(reason)
         self.path = path
         self.resume_at = resume_at
         self.reason = reason
+        self.waiting_for_run = waiting_for_run  # see RunOutcome.waiting_for_run
 
 
 class LoopBroken(Exception):
@@ -291,6 +303,7 @@ class RunExecutor:
                 resume_at=parked.resume_at,
                 waiting_reason=parked.reason,
                 waiting_step=parked.path,
+                waiting_for_run=parked.waiting_for_run,
             )
         except RunTimedOut:
             return RunOutcome(
@@ -470,7 +483,8 @@ class RunExecutor:
         A failure is recorded here (unless the step's record exists already) and ends the run:
         StepFailed, or RunCancelled when the run was cancelled while the step waited on its
         vendor. A wait too long to sleep through (ParkRequested) parks the run: RunParked,
-        nothing recorded, so the step runs again when the run resumes.
+        nothing recorded, so the step runs again when the run resumes; a vendor's wait at most
+        CONNECTOR_MAX_RETRIES times, a wait for another run (WaitingForRun) until it ends.
         """
         authentication: ResolvedAuthentication | None = None
         try:
@@ -503,6 +517,15 @@ class RunExecutor:
             if record_failure:
                 self.finish(record, started)
             raise RunCancelled from None
+        except WaitingForRun as wait:
+            # Waiting for another run is no retry: it parks as often as it takes, until that
+            # run ends (the step then runs again and finds its answer).
+            raise RunParked(
+                record.path,
+                self.now() + timedelta(seconds=wait.seconds),
+                wait.reason,
+                waiting_for_run=wait.run_id,
+            ) from None
         except ParkRequested as wait:
             parked_before = self.checkpoint.parked.get(record.path, 0) if self.checkpoint else 0
             if parked_before < self.settings.max_retries:

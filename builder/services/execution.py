@@ -34,11 +34,19 @@ from builder.engine.executor import (
     RunProgress,
 )
 from builder.heartbeat import RunHeartbeat
-from builder.models import Run, RunEvent, RunEventKind, RunStatus, StepRun, column_length
+from builder.models import (
+    FINISHED_STATUSES,
+    Run,
+    RunEvent,
+    RunEventKind,
+    RunStatus,
+    StepRun,
+    column_length,
+)
 from builder.recorder import DatabaseRunRecorder
 from builder.services.recovery import run_redelivered
 from builder.services.run_services import PlatformRunServices
-from builder.services.runs import run_enqueue
+from builder.services.runs import run_enqueue, run_wake_caller
 from builder.services.workflows import authentications_by_id, definition_limits
 from connectors.sdk import ClientSettings
 
@@ -244,7 +252,7 @@ def run_execute_prepared(*, prepared: PreparedRun) -> None:
             progress=progress,
             time_limit=settings.RUN_TIME_LIMIT_SECONDS,
             checkpoint=prepared.checkpoint,
-            services=PlatformRunServices(run_id=run_id, attempt=attempt),
+            services=PlatformRunServices(run_id=run_id, attempt=attempt, redactor=redactor),
         )
         try:
             outcome = executor.execute(prepared.trigger_payload)
@@ -303,6 +311,17 @@ def run_park(
             # Cancelled meanwhile (or given up by the sweep): it waits for nothing.
             run_finish(run_id=run_id, attempt=attempt, status=RunStatus.CANCELLED)
             return
+        if (
+            outcome.waiting_for_run
+            and Run.objects.filter(
+                id=outcome.waiting_for_run, status__in=FINISHED_STATUSES
+            ).exists()
+        ):
+            # The run waited for ended while this one was parking, too early to wake it
+            # (run_wake_caller found it running): it resumes at once instead. Read after this
+            # run's row was locked as waiting, so one of the two always sees the other.
+            resume_at, send_now = now, True
+            Run.objects.filter(id=run_id).update(resume_at=resume_at)
         RunEvent.objects.create(
             run_id=run_id,
             at=now,
@@ -331,13 +350,18 @@ def run_finish(
     not fail itself: what goes into a column is made to fit it."""
     changes: dict[str, Any] = {"progress": progress} if progress is not None else {}
     guard: dict[str, Any] = {"attempt": attempt} if attempt is not None else {}
-    Run.objects.filter(id=run_id, status=RunStatus.RUNNING, **guard).update(
+    ended = Run.objects.filter(id=run_id, status=RunStatus.RUNNING, **guard).update(
         status=status,
         failed_step=storable_text(failed_step, column_length(Run, "failed_step")),
         error=storable_text(error),
         finished_at=timezone.now(),
         **changes,
     )
+    if ended:
+        try:
+            run_wake_caller(run_id=run_id)
+        except Exception:  # the caller still looks again at its fallback time
+            logger.exception("Could not wake the run that called run %s", run_id)
 
 
 def storable_text(text: str, max_length: int | None = None) -> str:

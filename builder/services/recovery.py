@@ -15,7 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import ChannelError
 
 from builder.models import Run, RunEvent, RunEventKind, RunStatus
-from builder.services.runs import run_enqueue
+from builder.services.runs import run_enqueue, run_wake_caller
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,8 @@ def run_resume_lost(*, run_id: uuid.UUID, attempt: int, step: str, stale_before:
             ):
                 return False
             next_attempt = attempt
+            # A run that called this one and waits for its answer learns of the failure now.
+            transaction.on_commit(lambda: run_wake_caller(run_id=run_id))
         else:
             next_attempt = attempt + 1
             message = (

@@ -16,6 +16,8 @@ from accounts.errors import Conflict
 from builder.models import (
     FINISHED_STATUSES,
     Run,
+    RunEvent,
+    RunEventKind,
     RunStatus,
     RunTriggerKind,
     Workflow,
@@ -93,12 +95,47 @@ def run_cancel(*, run: Run) -> Run:
     if run.status in FINISHED_STATUSES:
         raise RunNotCancellable(f"the run has already {run.status}")
     # No worker holds a queued or waiting run: its message, when it comes, finds nothing to do.
-    Run.objects.filter(id=run.id, status__in=(RunStatus.QUEUED, RunStatus.WAITING)).update(
+    ended = Run.objects.filter(id=run.id, status__in=(RunStatus.QUEUED, RunStatus.WAITING)).update(
         status=RunStatus.CANCELLED, cancel_requested=True, finished_at=timezone.now()
     )
+    if ended:
+        run_wake_caller(run_id=run.id)
     Run.objects.filter(id=run.id, status=RunStatus.RUNNING).update(cancel_requested=True)
     run.refresh_from_db()
     return run
+
+
+def run_wake_caller(*, run_id: uuid.UUID | str) -> None:
+    """A run has ended: the run that called it and waits for its answer (a Call workflow step
+    in wait mode, parked at that step) resumes now rather than when it would look again.
+
+    Called wherever a run ends (execution.run_finish, run_cancel, the sweep failing a lost
+    run). The caller is locked while it is looked at, as parking locks it, so of this and a
+    caller parking just as the run ends, one sees the other (execution.run_park).
+    """
+    called = Run.objects.filter(id=run_id).values("parent_run_id", "parent_step").first()
+    if called is None or called["parent_run_id"] is None:
+        return
+    caller_id = called["parent_run_id"]
+    with transaction.atomic():
+        caller = (
+            Run.objects.select_for_update()
+            .filter(id=caller_id, status=RunStatus.WAITING)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if caller is None:
+            return  # not waiting (it did not wait for the answer, or went on already)
+        waiting_at = (
+            RunEvent.objects.filter(run_id=caller_id, kind=RunEventKind.WAITING)
+            .order_by("-id")
+            .values_list("step", flat=True)
+            .first()
+        )
+        if waiting_at != called["parent_step"]:
+            return  # it waits for something else (a Delay after a fire-and-forget call)
+        Run.objects.filter(id=caller_id).update(resume_at=timezone.now())
+        transaction.on_commit(lambda: run_enqueue(run_id=caller_id))
 
 
 def run_replay(*, run: Run, user: User) -> Run:

@@ -10,11 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.errors import Conflict
+from accounts.errors import Conflict, DomainError
 from auth_store.models import Authentication
 from auth_store.services import authentications_usable_by
 from builder.engine.definition import (
+    TRIGGER_NAME,
     DefinitionLimits,
     StepPlan,
     WorkflowPlan,
@@ -22,6 +24,7 @@ from builder.engine.definition import (
 )
 from builder.engine.errors import DefinitionError, FieldError
 from builder.models import Run, StepRun, Workflow, WorkflowVersion, column_length
+from builder.services.webhooks import webhook_problems
 
 EMPTY_DEFINITION: dict[str, Any] = {
     "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
@@ -56,7 +59,7 @@ def workflow_validate(*, user: User, definition: Any, previous: Any = None) -> W
     kept = unchanged_step_authentications(previous, definition)
     errors = []
     usable = authentications_by_id(user=user, ids=plan.authentication_ids)
-    for path, step in plan_steps_with_paths(plan):
+    for path, step in [(TRIGGER_NAME, plan.trigger), *plan_steps_with_paths(plan)]:
         if not step.authentication or step.name in kept:
             continue
         authentication = usable.get(step.authentication)
@@ -106,23 +109,35 @@ def unchanged_step_authentications(previous: Any, definition: Any) -> set[str]:
         )
 
     before = previous.get("steps", {})
-    return {
+    kept = {
         name
         for name, step in definition.get("steps", {}).items()
         if isinstance(before, dict)
         and essentials(step) is not None
         and essentials(step) == essentials(before.get(name))
     }
+    # The trigger (a Webhook's shared secret) by its name, which no step may take.
+    trigger = definition.get(TRIGGER_NAME)
+    if essentials(trigger) is not None and essentials(trigger) == essentials(
+        previous.get(TRIGGER_NAME)
+    ):
+        kept.add(TRIGGER_NAME)
+    return kept
 
 
 def step_authentications(definition: Any) -> dict[str, str]:
-    """Each step's authentication id in a stored definition, by step name."""
+    """Each step's authentication id in a stored definition, by step name (the trigger's as
+    `trigger`)."""
     steps = definition.get("steps", {}) if isinstance(definition, dict) else {}
-    return {
+    found = {
         name: step["authentication"]
-        for name, step in steps.items()
+        for name, step in (steps.items() if isinstance(steps, dict) else ())
         if isinstance(step, dict) and isinstance(step.get("authentication"), str)
     }
+    trigger = definition.get(TRIGGER_NAME) if isinstance(definition, dict) else None
+    if isinstance(trigger, dict) and isinstance(trigger.get("authentication"), str):
+        found[TRIGGER_NAME] = trigger["authentication"]
+    return found
 
 
 def authentications_by_id(*, user: User, ids: frozenset[str]) -> dict[str, Authentication]:
@@ -172,6 +187,46 @@ def workflow_update(
     WorkflowVersion.objects.create(
         workflow=locked, version=locked.version, definition=locked.definition
     )
+    return locked
+
+
+class WorkflowNotEnableable(DomainError):
+    """Enabling was refused: the workflow would not run as it is (400, each problem by path)."""
+
+    def __init__(self, problems: list[FieldError]) -> None:
+        super().__init__(
+            "The workflow cannot be enabled: fix these problems first.", errors=problems
+        )
+
+
+def workflow_problems(workflow: Workflow) -> list[FieldError]:
+    """What keeps the workflow's current definition from running unattended: it no longer
+    compiles, an authentication is gone or may not be used by its creator (whose
+    authentications a run no person started uses), or its trigger is half configured."""
+    try:
+        plan = workflow_validate(user=workflow.created_by, definition=workflow.definition)
+    except DefinitionError as error:
+        return error.errors
+    return webhook_problems(plan)
+
+
+@transaction.atomic
+def workflow_set_enabled(*, workflow: Workflow, enabled: bool) -> Workflow:
+    """Switches whether the workflow's webhook and schedule start runs (Run workflow always
+    does). Enabling checks it first (WorkflowNotEnableable lists the problems) and stamps
+    `enabled_at` when it was off. Neither the version nor `updated_at` changes."""
+    locked = Workflow.objects.select_for_update().get(id=workflow.id)
+    if enabled:
+        problems = workflow_problems(locked)
+        if problems:
+            raise WorkflowNotEnableable(problems)
+    if locked.enabled != enabled:
+        locked.enabled = enabled
+        if enabled:
+            locked.enabled_at = timezone.now()
+        Workflow.objects.filter(id=locked.id).update(
+            enabled=locked.enabled, enabled_at=locked.enabled_at
+        )
     return locked
 
 

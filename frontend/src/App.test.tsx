@@ -84,6 +84,9 @@ describe("App", () => {
       trigger: "manual",
       last_run: null,
       version: 3,
+      enabled: false,
+      webhook_url: null,
+      next_fire_times: null,
       created_at: "2025-01-01T00:00:00Z",
       updated_at: "2025-01-02T00:00:00Z",
     };

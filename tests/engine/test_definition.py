@@ -8,7 +8,9 @@ import pytest
 
 from builder.engine.definition import DefinitionLimits, compile_definition
 from builder.engine.errors import DefinitionError
+from connectors.sdk import OperationKind
 from tests.engine.doubles import (
+    ANY_INPUT,
     CONNECTORS,
     FLOW,
     STEPS,
@@ -16,8 +18,11 @@ from tests.engine.doubles import (
     definition,
     loop_node,
     node,
+    operation,
+    run_echo,
     step,
 )
+from tests.engine.doubles import connector as make_connector
 from tests.helpers import jsonpath, string, typed
 
 
@@ -370,11 +375,53 @@ def test_a_step_that_is_not_an_object_is_refused():
     ]
 
 
-@pytest.mark.parametrize("connector", ["slack", "start", None, ["steps"]])
-def test_an_unknown_connector_or_a_trigger_as_a_step_is_refused(connector):
+@pytest.mark.parametrize("connector", ["slack", None, ["steps"]])
+def test_an_unknown_connector_as_a_step_is_refused(connector):
     workflow = definition([node("x")], {"x": {**echo(), "connector": connector}})
 
     assert errors(workflow) == [("steps.x.connector", f"unknown connector {connector!r}")]
+
+
+# A trigger connector with a step of its own, as Webhook has Webhook response.
+HOOK = make_connector(
+    "hook",
+    operation("hook", run_echo, {"type": "object"}, kind=OperationKind.TRIGGER),
+    operation("reply", run_echo, ANY_INPUT),
+)
+
+
+def test_a_trigger_connectors_step_may_be_a_step_but_its_trigger_may_not():
+    hooked = {**CONNECTORS, "hook": HOOK}
+    workflow = {
+        **definition(
+            [node("reply-1"), node("hook-1")],
+            {"reply-1": step("hook", "reply", value=typed(1)), "hook-1": step("hook", "hook")},
+        ),
+        "trigger": {"connector": "hook", "operation": "hook", "properties": {}},
+    }
+
+    with pytest.raises(DefinitionError) as raised:
+        compile_definition(workflow, connectors=hooked)
+
+    assert [(error.path, error.message) for error in raised.value.errors] == [
+        ("steps.hook-1.operation", "Hook is a trigger, not a step")
+    ]
+    del workflow["steps"]["hook-1"]
+    workflow["steps_structure"].pop()
+    assert [
+        step.operation.key for step in compile_definition(workflow, connectors=hooked).steps
+    ] == ["reply"]
+
+
+def test_a_trigger_connectors_step_is_refused_as_the_trigger():
+    workflow = {**definition([], {}), "trigger": {"connector": "hook", "operation": "reply"}}
+
+    with pytest.raises(DefinitionError) as raised:
+        compile_definition(workflow, connectors={**CONNECTORS, "hook": HOOK})
+
+    assert [(error.path, error.message) for error in raised.value.errors] == [
+        ("trigger.operation", "Reply is a step, not a trigger")
+    ]
 
 
 def test_an_unknown_step_key_is_refused():

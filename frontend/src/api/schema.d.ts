@@ -369,6 +369,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflows/{id}/webhook-token/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Gives the workflow a new webhook URL (`webhook_url`); the old one answers 404. */
+        post: operations["workflows_webhook_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -397,6 +414,17 @@ export interface components {
             scope: components["schemas"]["ScopeEnum"];
             /** @description The connector's fields; secret ones are accepted here and never returned. */
             fields?: unknown;
+        };
+        /** @description A run this run started with a Call workflow step. */
+        ChildRun: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            readonly workflow: string;
+            readonly workflow_name: string;
+            /** @description Path of the calling step, e.g. `loop-1[2].call-1`. */
+            readonly parent_step: string;
+            readonly status: components["schemas"]["RunStatusEnum"];
         };
         Conflict: {
             /** @description What conflicts, and what to do about it. */
@@ -598,6 +626,8 @@ export interface components {
             definition?: unknown;
             /** @description The version this edit was made on; required on update. */
             version?: number;
+            /** @description Whether its webhook and schedule start runs (Run workflow always does). A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems is refused (400, listing them). */
+            enabled?: boolean;
         };
         /**
          * @description * `owner` - Owner
@@ -631,8 +661,21 @@ export interface components {
             readonly events: components["schemas"]["RunEvent"][];
             /** Format: uuid */
             readonly retry_of: string | null;
-            readonly started_by: string;
+            /** @description Who pressed Run workflow (Replay, Retry); null when no person started it (`trigger_kind` webhook, schedule or callable). */
+            readonly started_by: string | null;
             readonly trigger: string;
+            readonly trigger_kind: components["schemas"]["TriggerKindEnum"];
+            /** Format: date-time */
+            readonly scheduled_for: string | null;
+            /** Format: uuid */
+            readonly parent_run: string | null;
+            /** @default  */
+            readonly parent_step: string;
+            readonly call_depth: number;
+            /** @description The runs this run started with Call workflow steps, in the order started. */
+            readonly children: components["schemas"]["ChildRun"][];
+            /** @description The run's answer: a Webhook response step's `{status, headers, body}`, or a Callable response step's `{value}` (what a waiting caller receives); null if none. */
+            readonly response: unknown;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -753,6 +796,14 @@ export interface components {
              */
             expires_at: string;
         };
+        /**
+         * @description * `manual` - Manual
+         *     * `webhook` - Webhook
+         *     * `schedule` - Schedule
+         *     * `callable` - Callable
+         * @enum {string}
+         */
+        TriggerKindEnum: "manual" | "webhook" | "schedule" | "callable";
         Workflow: {
             /** Format: uuid */
             readonly id: string;
@@ -760,6 +811,15 @@ export interface components {
             definition?: unknown;
             /** @description The version this edit was made on; required on update. */
             version?: number;
+            /** @description Whether its webhook and schedule start runs (Run workflow always does). A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems is refused (400, listing them). */
+            enabled?: boolean;
+            /**
+             * Format: uri
+             * @description The URL whose calls start the workflow while it is enabled, when its trigger is a Webhook (else null). POST …/webhook-token/ replaces it; the old one then answers 404.
+             */
+            readonly webhook_url: string | null;
+            /** @description A Scheduled trigger's next 5 fire times, in its time zone (ISO 8601 with the offset); null for another trigger or an invalid schedule. */
+            readonly next_fire_times: string[] | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -772,6 +832,14 @@ export interface components {
             readonly trigger: string;
             readonly last_run: components["schemas"]["LastRun"] | null;
             readonly version: number;
+            readonly enabled: boolean;
+            /**
+             * Format: uri
+             * @description The URL whose calls start the workflow while it is enabled, when its trigger is a Webhook (else null). POST …/webhook-token/ replaces it; the old one then answers 404.
+             */
+            readonly webhook_url: string | null;
+            /** @description A Scheduled trigger's next 5 fire times, in its time zone (ISO 8601 with the offset); null for another trigger or an invalid schedule. */
+            readonly next_fire_times: string[] | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -782,6 +850,8 @@ export interface components {
             definition?: unknown;
             /** @description The version this edit was made on; required on update. */
             version?: number;
+            /** @description Whether its webhook and schedule start runs (Run workflow always does). A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems is refused (400, listing them). */
+            enabled?: boolean;
         };
     };
     responses: {
@@ -1824,6 +1894,32 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    workflows_webhook_token_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workflow. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
 }

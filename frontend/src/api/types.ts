@@ -26,6 +26,8 @@ export interface JsonSchema {
   minLength?: number;
   maxLength?: number;
   writeOnly?: boolean;
+  /** Set by the platform, not by the user (e.g. the payload a schedule's run gets). */
+  readOnly?: boolean;
   if?: JsonSchema;
   then?: JsonSchema;
   /** A warning shown beside the field (e.g. what regenerating a token breaks). */
@@ -85,13 +87,30 @@ export interface WorkflowDefinition {
   steps: Record<string, StepDefinition>;
 }
 
+/**
+ * What the triggers add to a workflow, detail and list alike: `enabled` (only an enabled workflow
+ * fires from its webhook or schedule), `webhook_url` (a Webhook trigger's, else null) and
+ * `next_fire_times` (a valid Schedule's next five, ISO 8601, else null).
+ */
+export type TriggerState = Pick<Schemas["WorkflowList"], "enabled" | "webhook_url" | "next_fire_times">;
+
 /** A workflow as the API answers: `definition` and `version` are optional only when sent. */
-export type Workflow = Omit<Schemas["Workflow"], "definition" | "version"> & {
+export type Workflow = Omit<Schemas["Workflow"], "definition" | "version" | "enabled"> & {
   definition: WorkflowDefinition;
   version: number;
+  /** Always in an answer; optional in the schema only because it may be sent. */
+  enabled: boolean;
 };
 
 export type WorkflowSummary = Schemas["WorkflowList"];
+
+/** The trigger state of a workflow answer, alone (what the builder keeps beside the definition). */
+export function triggerStateOf(workflow: TriggerState): TriggerState {
+  return { enabled: workflow.enabled, webhook_url: workflow.webhook_url, next_fire_times: workflow.next_fire_times };
+}
+
+/** What started a run: Run workflow (or Replay, Retry), a webhook call, a schedule, another workflow. */
+export type TriggerKind = Schemas["TriggerKindEnum"];
 
 /** One page of a list: `Paginated*List` in the schema, all alike. */
 export type Page<T> = Omit<Schemas["PaginatedRunList"], "results"> & { results: T[] };
@@ -118,7 +137,11 @@ export function isRunLive(status: RunStatus | undefined): boolean {
 /** Where a run is: the step path running now and each loop's iterations done, by loop step name. */
 export type RunProgress = Schemas["RunProgress"];
 
-export type Run = Omit<Schemas["Run"], "trigger_payload"> & { trigger_payload: JsonValue };
+/** A run this run started with a Call workflow step (it may belong to another workflow). */
+export type RunChild = Schemas["ChildRun"];
+
+/** `response`: the run's answer (a Webhook response's `{status, headers, body}`, a Callable response's `{value}`), or null. */
+export type Run = Omit<Schemas["Run"], "trigger_payload" | "response"> & { trigger_payload: JsonValue; response: JsonValue };
 
 /** Something that interrupted a run without ending it (it parked, or its worker was lost), oldest first. */
 export type RunEvent = Schemas["RunEvent"];

@@ -3,7 +3,7 @@ import { notifications } from "@mantine/notifications";
 import { IconAlertTriangle, IconArrowBackUp, IconArrowForwardUp, IconChevronLeft } from "@tabler/icons-react";
 import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { queryKeys } from "../api/query-keys";
 import { useConnectorCatalogue, useGetConnectors } from "../api/use-get-connectors";
@@ -22,6 +22,8 @@ import { ActiveRunProvider } from "../debug/ActiveRunProvider";
 import { DebugPanel } from "../debug/DebugPanel";
 import { RunControls } from "../debug/RunControls";
 import { SnakeLayer } from "./Snake";
+import { EnabledSwitch } from "../triggers/EnabledSwitch";
+import { waitForSave } from "../debug/wait-for-save";
 import { useRequestDelete } from "./StepCard";
 import classes from "./builder.module.css";
 
@@ -37,8 +39,13 @@ function storage(): Storage | null {
   }
 }
 
+/** The builder of the workflow in the URL; a new workflow (a child run's, say) starts afresh. */
 export function BuilderPage() {
   const { workflowId = "" } = useParams();
+  return <Builder key={workflowId} workflowId={workflowId} />;
+}
+
+function Builder({ workflowId }: { workflowId: string }) {
   const workflow = useGetWorkflow(workflowId);
   const connectors = useGetConnectors();
   const catalogue = useConnectorCatalogue();
@@ -60,6 +67,23 @@ export function BuilderPage() {
     if (loadedId === null || loadedId !== workflowId) return;
     return startAutosave(appStore, { save: updateWorkflow, storage: storage() });
   }, [loadedId, workflowId]);
+
+  // `?run=<id>` (a link to a run, e.g. a parent's or a child's): that run, in the debug panel.
+  const [params, setParams] = useSearchParams();
+  const linkedRun = params.get("run");
+  useEffect(() => {
+    if (linkedRun === null || loadedId === null || loadedId !== workflowId) return;
+    appStore.getState().selectRun(linkedRun);
+    appStore.getState().setDebugOpen(true);
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        next.delete("run");
+        return next;
+      },
+      { replace: true },
+    );
+  }, [linkedRun, loadedId, workflowId, setParams]);
 
   // Leave the store empty for the next workflow.
   useEffect(
@@ -196,8 +220,29 @@ function BuilderHeader({ onReload }: { onReload: () => void }) {
           </ActionIcon>
         </Tooltip>
       </Group>
+      <BuilderEnabledSwitch />
       <RunControls />
     </header>
+  );
+}
+
+/** Enabled, in the header: it applies to the workflow as saved, so the edits on screen are saved first. */
+function BuilderEnabledSwitch() {
+  const workflowId = useAppStore((state) => state.workflowId);
+  const name = useAppStore((state) => state.name);
+  const enabled = useAppStore((state) => state.triggerState.enabled);
+  if (workflowId === null) return null;
+  return (
+    <div className={classes.enabledSwitch}>
+      <EnabledSwitch
+        workflowId={workflowId}
+        workflowName={name}
+        enabled={enabled}
+        label="Enabled"
+        prepare={() => waitForSave(appStore)}
+        onChanged={(workflow) => appStore.getState().setTriggerState(workflow)}
+      />
+    </div>
   );
 }
 

@@ -22,6 +22,7 @@ import {
 } from "../definition/layout";
 import { TRIGGER_NAME, type Slot } from "../definition/structure";
 import { appStore, useAppStore } from "../store";
+import { triggerCardHeight } from "../triggers/triggers";
 import { useDropOnSlot } from "./drop";
 import { type CanvasNode, nodeTypes } from "./nodes";
 
@@ -37,10 +38,10 @@ export function toFlow(layout: Layout): { nodes: CanvasNode[]; edges: Edge[] } {
     {
       id: TRIGGER_NAME,
       type: "step",
-      position: layout.trigger,
+      position: { x: layout.trigger.x, y: layout.trigger.y },
       data: { name: TRIGGER_NAME },
       width: STEP_WIDTH,
-      height: STEP_HEIGHT,
+      height: layout.trigger.height,
       zIndex: 10,
     },
   ];
@@ -110,12 +111,13 @@ const EMPTY_STRUCTURE: StructureNode[] = [];
 
 export function Canvas({ onReady }: { onReady?: () => void }) {
   const structure = useAppStore((state) => state.definition?.steps_structure ?? EMPTY_STRUCTURE);
+  const triggerHeight = useAppStore((state) => triggerCardHeight(state.definition?.trigger.connector));
   const { nodes, edges } = useMemo(
     () =>
       toFlow(
-        computeLayout({ trigger: { connector: "", operation: "", properties: {} }, steps_structure: structure, steps: {} }),
+        computeLayout({ trigger: { connector: "", operation: "", properties: {} }, steps_structure: structure, steps: {} }, triggerHeight),
       ),
-    [structure],
+    [structure, triggerHeight],
   );
   const drop = useDropOnSlot();
   const { screenToFlowPosition, getViewport, setCenter, setViewport } = useReactFlow();

@@ -9,6 +9,7 @@ import { visibleServerErrors } from "../store/save-slice";
 import { AuthenticateTab } from "./AuthenticateTab";
 import { operationOf, stepTitle, useCatalogue } from "./catalogue-context";
 import { PropertyField } from "./PropertyField";
+import { TriggerPanelSection } from "../triggers/TriggerDetails";
 
 export function PropertiesPanel() {
   const selected = useAppStore((state) => state.selectedStep);
@@ -73,6 +74,8 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
 
   const operations = (connector?.operations ?? []).filter((candidate) => (candidate.kind === "trigger") === isTrigger);
   const schema = operation?.input_schema;
+  // `readOnly` properties are set by the platform (a schedule's payload), not in the panel.
+  const fields = Object.entries(schema?.properties ?? {}).filter(([, fieldSchema]) => fieldSchema.readOnly !== true);
   const general = errors.filter(
     (error) => !error.path.startsWith(`${base}.properties.`) && error.path !== `${base}.authentication` && error.path !== `${base}.title`,
   );
@@ -134,6 +137,7 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
         <Tabs.Panel value="properties" style={{ flex: 1, minHeight: 0 }}>
           <ScrollArea h="100%" type="auto">
             <Stack p="md" gap="lg">
+              {isTrigger && <TriggerPanelSection />}
               {general.map((error) => (
                 <Alert key={error.path + error.message} color="red" variant="light" icon={<IconAlertTriangle size={16} />} p="xs">
                   <Text fz="sm">{error.message}</Text>
@@ -162,7 +166,7 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
                 )}
               </Stack>
               {schema !== undefined &&
-                Object.entries(schema.properties ?? {}).map(([key, fieldSchema]) => (
+                fields.map(([key, fieldSchema]) => (
                   <PropertyField
                     key={`${operation?.key}:${key}`}
                     viewer={name}
@@ -175,7 +179,7 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
                     errorPath={`${base}.properties.${key}`}
                   />
                 ))}
-              {schema !== undefined && Object.keys(schema.properties ?? {}).length === 0 && (
+              {schema !== undefined && fields.length === 0 && (
                 <Text fz="sm" c="dimmed">
                   This operation takes no input.
                 </Text>

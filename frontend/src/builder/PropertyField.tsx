@@ -17,6 +17,7 @@ import { IconPlugConnected, IconPlus, IconX } from "@tabler/icons-react";
 import { useState, type PointerEvent } from "react";
 import type { FieldError, JsonSchema, PropertyType, TypedValue } from "../api/types";
 import { useAppStore } from "../store";
+import { TimeZoneSelect, WorkflowPicker } from "../triggers/fields";
 import { JsonPathInput } from "./JsonPathInput";
 import { convertValue, PROPERTY_TYPES, schemaType, typedDefault } from "./typed-values";
 import classes from "./builder.module.css";
@@ -138,6 +139,11 @@ export function PropertyField({ viewer, label, schema, required = false, value, 
   );
 }
 
+/** An IANA time zone: declared with `format: "timezone"`, or a string property named `timezone`. */
+function isTimeZoneField(schema: JsonSchema, errorPath: string): boolean {
+  return schema.enum === undefined && (schema.format === "timezone" || errorPath.split(".").at(-1) === "timezone");
+}
+
 interface EditorProps {
   id: string;
   required: boolean;
@@ -158,15 +164,33 @@ function ValueEditor({ id, required, viewer, label, schema, type, value, onChang
   switch (type) {
     case "string": {
       const text = typeof raw === "string" ? raw : "";
+      const pick = (next: string | null) => onChange(next === null || next === "" ? undefined : { type: "string", value: next });
+      if (schema.format === "workflow-id") {
+        return <WorkflowPicker id={id} label={label} value={text === "" ? null : text} onChange={pick} invalid={invalid} required={required} />;
+      }
+      if (isTimeZoneField(schema, errorPath)) {
+        return (
+          <TimeZoneSelect
+            id={id}
+            label={label}
+            value={text === "" ? null : text}
+            onChange={pick}
+            invalid={invalid}
+            required={required}
+            placeholder={typeof schema.default === "string" ? `Default: ${schema.default}` : undefined}
+          />
+        );
+      }
       if (schema.enum !== undefined) {
         const data = schema.enum.map((option, index) => ({ value: String(option), label: schema.enumNames?.[index] ?? String(option) }));
+        const byDefault = data.find((option) => option.value === String(schema.default))?.label ?? String(schema.default);
         return (
           <Select
             id={id}
             aria-label={label}
             data={data}
             value={text === "" ? null : text}
-            placeholder={schema.default === undefined ? "Choose…" : `Default: ${String(schema.default)}`}
+            placeholder={schema.default === undefined ? "Choose…" : `Default: ${byDefault}`}
             onChange={(next) => onChange(next === null ? undefined : { type: "string", value: next })}
             error={invalid}
             clearable={!required}

@@ -13,8 +13,11 @@ import { appStore, useAppStore } from "../store";
 import { errorStillApplies } from "../store/save-slice";
 import { findNode, TRIGGER_NAME, stepOf } from "../definition/structure";
 import { stepIssues } from "../definition/issues";
+import { STEP_HEIGHT } from "../definition/layout";
 import { useCatalogue, stepTitle } from "./catalogue-context";
 import { StepRunBadge, StepRunError, StepRunWaiting, statusLabel } from "../debug/StepRunStatus";
+import { TriggerCardDetails } from "../triggers/TriggerDetails";
+import { triggerCardHeight } from "../triggers/triggers";
 import classes from "./builder.module.css";
 
 export const STEP_DRAG_TYPE = "application/x-flowbuilder-step";
@@ -44,6 +47,8 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
 
   const connector = step === undefined ? undefined : catalogue.get(step.connector);
   const isTrigger = name === TRIGGER_NAME;
+  // The trigger card grows to show its details (webhook URL, schedule, callable input).
+  const height = isTrigger ? triggerCardHeight(step?.connector) : undefined;
   const title = isTrigger ? (connector?.title ?? "Trigger") : stepTitle(step, connector);
   const issues = step === undefined ? [] : stepIssues(name, step, connector);
   const problem = serverError?.message ?? issues[0]?.message;
@@ -69,6 +74,8 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       data-invalid={problem !== undefined}
       data-dragging={beingDragged}
       data-run-status={runState?.status}
+      data-details={height !== undefined && height !== STEP_HEIGHT}
+      style={height !== undefined && height !== STEP_HEIGHT ? { height } : undefined}
       role="button"
       tabIndex={0}
       aria-pressed={selected}
@@ -108,6 +115,7 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       {runState?.status === "failed" && runState.error !== undefined && <StepRunError name={name} error={runState.error} />}
       {runState?.status === "waiting" && runState.waiting !== undefined && <StepRunWaiting name={name} text={runState.waiting} />}
       {!isTrigger && <StepMenu name={name} title={title} />}
+      {isTrigger && <TriggerCardDetails />}
       {problem !== undefined && (
         <Tooltip label={problem} withArrow position="top" multiline maw={280}>
           <span className={classes.redMark} role="img" aria-label={`Needs attention: ${problem}`}>

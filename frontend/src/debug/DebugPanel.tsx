@@ -15,6 +15,8 @@ import { runTimeline, runWaitingText, waitingStepOf, waitingText } from "./run-w
 import { hasMore } from "./step-run-log";
 import { StepRunList } from "./StepRunList";
 import { StatusDot, statusLabel } from "./StepRunStatus";
+import { ChildRuns, RunOrigin, TriggerKindIcon } from "../triggers/RunOrigin";
+import { runListTriggerText } from "../triggers/triggers";
 import classes from "./debug.module.css";
 
 /** The debug panel: the runs of this workflow, and the selected run's step runs with their input and output. */
@@ -131,8 +133,8 @@ function RunRow({ run, selected, trigger, onSelect }: { run: Run; selected: bool
             <span title={fullDate(started)}>{timeAgo(started)}</span>
           </Text>
         </Text>
-        <Text fz={11.5} c="dimmed" truncate>
-          {trigger} · version {run.workflow_version} · {run.started_by}
+        <Text fz={11.5} c="dimmed" truncate title={trigger} data-testid="run-trigger">
+          <TriggerKindIcon kind={run.trigger_kind} size={12} /> {runListTriggerText(run)} · version {run.workflow_version}
           {run.retry_of !== null ? " · retry" : ""}
           {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
         </Text>
@@ -147,7 +149,6 @@ function RunRow({ run, selected, trigger, onSelect }: { run: Run; selected: bool
 function RunDetail() {
   const { run, runError, live, steps } = useActiveRun();
   const activeRunId = useAppStore((state) => state.activeRunId);
-  const catalogue = useCatalogue();
   const canRun = useCanRun();
   const replay = useRunActionButton("replay");
   const retry = useRunActionButton("retry");
@@ -261,11 +262,14 @@ function RunDetail() {
         </Group>
         <Text fz="xs" c="dimmed" mt={4} pl={30}>
           <span title={fullDate(started)}>Started {timeAgo(started)}</span>
-          {run.duration_ms !== null && ` · took ${formatDuration(run.duration_ms)}`} · {catalogue.get(run.trigger)?.title ?? run.trigger} · version{" "}
-          {run.workflow_version} · by {run.started_by}
+          {run.duration_ms !== null && ` · took ${formatDuration(run.duration_ms)}`} · version {run.workflow_version}
           {run.retry_of !== null && " · retry of an earlier run"}
         </Text>
+        <Box pl={30} mt={2} style={{ minWidth: 0 }}>
+          <RunOrigin run={run} />
+        </Box>
         <RunTimeline events={run.events} />
+        <ChildRuns runs={run.children} />
         {run.status === "failed" && (
           <Alert mt={10} color="red" variant="light" p="xs" icon={<IconAlertTriangle size={16} />} title={`Failed at ${run.failed_step || "a step"}`}>
             <Stack gap={4} align="flex-start">

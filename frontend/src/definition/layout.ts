@@ -67,7 +67,8 @@ export interface LaidEdge {
 }
 
 export interface Layout {
-  trigger: { x: number; y: number };
+  /** The trigger card: taller than a step when it shows its details (a webhook URL, a schedule). */
+  trigger: { x: number; y: number; height: number };
   steps: LaidStep[];
   containers: LaidContainer[];
   dropZones: LaidDropZone[];
@@ -99,7 +100,7 @@ export function dropZoneId(slot: Slot): string {
   return `dz:${slot.container ?? ""}:${slot.lane}:${slot.index}`;
 }
 
-export function computeLayout(definition: WorkflowDefinition): Layout {
+export function computeLayout(definition: WorkflowDefinition, triggerHeight: number = STEP_HEIGHT): Layout {
   const sizes = new Map<string, Size>();
 
   const measureLane = (lane: StructureNode[]): Size => {
@@ -134,7 +135,7 @@ export function computeLayout(definition: WorkflowDefinition): Layout {
   };
 
   const layout: Layout = {
-    trigger: { x: -STEP_WIDTH / 2, y: 0 },
+    trigger: { x: -STEP_WIDTH / 2, y: 0, height: triggerHeight },
     steps: [],
     containers: [],
     dropZones: [],
@@ -219,9 +220,9 @@ export function computeLayout(definition: WorkflowDefinition): Layout {
   };
 
   for (const node of definition.steps_structure) measureNode(node);
-  placeLane(definition.steps_structure, ROOT, 0, STEP_HEIGHT, { id: TRIGGER_NAME, handle: "out", name: TRIGGER_NAME }, 0);
+  placeLane(definition.steps_structure, ROOT, 0, triggerHeight, { id: TRIGGER_NAME, handle: "out", name: TRIGGER_NAME }, 0);
   const rootSize = measureLane(definition.steps_structure);
   layout.width = rootSize.width;
-  layout.height = STEP_HEIGHT + rootSize.height;
+  layout.height = triggerHeight + rootSize.height;
   return layout;
 }

@@ -26,7 +26,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { errorAt, fieldErrorsOf, messageOf } from "../api/errors";
 import { queryKeys } from "../api/query-keys";
-import type { Connector, Run, WorkflowSummary } from "../api/types";
+import type { Run, WorkflowSummary } from "../api/types";
 import { useCreateWorkflow } from "../api/use-create-workflow";
 import { useDeleteWorkflow } from "../api/use-delete-workflow";
 import { useConnectorCatalogue, useGetConnectors } from "../api/use-get-connectors";
@@ -34,7 +34,9 @@ import { useGetRecentRuns } from "../api/use-get-recent-runs";
 import { getWorkflow } from "../api/use-get-workflow";
 import { useGetWorkflows } from "../api/use-get-workflows";
 import { useUpdateWorkflow } from "../api/use-update-workflow";
-import { emptyDefinition } from "../definition/structure";
+import { defaultProperties, emptyDefinition } from "../definition/structure";
+import { EnabledSwitch } from "../triggers/EnabledSwitch";
+import { triggerChoices, type TriggerChoice } from "../triggers/triggers";
 import { runWaitingText } from "../debug/run-waiting";
 import { STATUS_COLORS } from "../debug/StepRunStatus";
 import { fullDate, timeAgo } from "./format";
@@ -114,6 +116,7 @@ export function DashboardPage() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th w={200}>Trigger</Table.Th>
+                <Table.Th w={96}>Enabled</Table.Th>
                 <Table.Th w={220}>Last run</Table.Th>
                 <Table.Th w={160}>Updated</Table.Th>
                 <Table.Th w={56}>
@@ -137,6 +140,14 @@ export function DashboardPage() {
                         {trigger !== undefined && <img src={trigger.icon_url} alt="" width={18} height={18} />}
                         <Text fz="sm">{trigger?.title ?? workflow.trigger}</Text>
                       </Group>
+                    </Table.Td>
+                    <Table.Td>
+                      <EnabledSwitch
+                        workflowId={workflow.id}
+                        workflowName={workflow.name}
+                        enabled={workflow.enabled}
+                        onChanged={() => void queryClient.invalidateQueries({ queryKey: queryKeys.workflows })}
+                      />
                     </Table.Td>
                     <Table.Td>
                       {run === undefined ? (
@@ -209,28 +220,10 @@ export function DashboardPage() {
   );
 }
 
-interface TriggerChoice {
-  value: string;
-  connector: Connector;
-  operation: string;
-  label: string;
-  description: string;
-}
-
-function triggerChoices(connectors: Connector[]): TriggerChoice[] {
-  return connectors
-    .filter((connector) => connector.is_trigger)
-    .flatMap((connector) =>
-      connector.operations
-        .filter((operation) => operation.kind === "trigger")
-        .map((operation) => ({
-          value: `${connector.key}:${operation.key}`,
-          connector,
-          operation: operation.key,
-          label: operation.title,
-          description: operation.description || connector.description,
-        })),
-    );
+/** A new workflow's definition: the chosen trigger, with its required properties' defaults. */
+function newDefinition(choice: TriggerChoice) {
+  const definition = emptyDefinition({ connector: choice.connector.key, operation: choice.operation.key });
+  return { ...definition, trigger: { ...definition.trigger, properties: defaultProperties(choice.operation) } };
 }
 
 function CreateWorkflowModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -240,7 +233,8 @@ function CreateWorkflowModal({ opened, onClose }: { opened: boolean; onClose: ()
   const [trigger, setTrigger] = useState<string | null>(null);
   const create = useCreateWorkflow();
   const navigate = useNavigate();
-  const chosen = choices.find((choice) => choice.value === trigger) ?? (choices.length === 1 ? choices[0] : undefined);
+  // Manual (the first) until another is picked: Enter in the name creates a workflow at once.
+  const chosen = choices.find((choice) => choice.value === trigger) ?? choices[0];
   const errors = fieldErrorsOf(create.error);
   const close = () => {
     onClose();
@@ -252,12 +246,12 @@ function CreateWorkflowModal({ opened, onClose }: { opened: boolean; onClose: ()
     event.preventDefault();
     if (chosen === undefined || name.trim() === "") return;
     create.mutate(
-      { name: name.trim(), definition: emptyDefinition({ connector: chosen.connector.key, operation: chosen.operation }) },
+      { name: name.trim(), definition: newDefinition(chosen) },
       { onSuccess: (workflow) => void navigate(`/workflows/${workflow.id}`) },
     );
   };
   return (
-    <Modal closeButtonProps={{ "aria-label": "Close" }} opened={opened} onClose={close} title="Create new workflow" size="md" centered>
+    <Modal closeButtonProps={{ "aria-label": "Close" }} opened={opened} onClose={close} title="Create new workflow" size="lg" centered>
       <form onSubmit={submit}>
         <Stack gap="md">
           <TextInput
@@ -272,11 +266,11 @@ function CreateWorkflowModal({ opened, onClose }: { opened: boolean; onClose: ()
           <Radio.Group label="Trigger" description="What starts the workflow." value={chosen?.value ?? null} onChange={setTrigger} required>
             <Stack gap="xs" mt="xs">
               {choices.map((choice) => (
-                <Radio.Card key={choice.value} value={choice.value} radius="md" p="sm" aria-label={choice.label}>
+                <Radio.Card key={choice.value} value={choice.value} radius="md" p="sm" aria-label={choice.label} data-trigger={choice.connector.key}>
                   <Group wrap="nowrap" align="flex-start" gap="sm">
                     <Radio.Indicator mt={2} />
                     <img src={choice.connector.icon_url} alt="" width={22} height={22} />
-                    <Stack gap={0}>
+                    <Stack gap={0} style={{ minWidth: 0 }}>
                       <Text fw={600} fz="sm">
                         {choice.label}
                       </Text>
@@ -287,7 +281,7 @@ function CreateWorkflowModal({ opened, onClose }: { opened: boolean; onClose: ()
                   </Group>
                 </Radio.Card>
               ))}
-              {connectors.isPending && <Skeleton h={56} radius="md" />}
+              {connectors.isPending && [0, 1, 2, 3].map((slot) => <Skeleton key={slot} h={56} radius="md" />)}
             </Stack>
           </Radio.Group>
           {create.isError && errors.length === 0 && (

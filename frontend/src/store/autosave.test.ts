@@ -8,7 +8,7 @@ import { draftKey, startAutosave } from "./autosave";
 import { createAppStore, type AppStore } from "./store";
 
 function workflow(version = 1): Workflow {
-  return { id: "wf-1", name: "Demo", definition: emptyDefinition(), version, created_at: "", updated_at: "" };
+  return { id: "wf-1", name: "Demo", definition: emptyDefinition(), version, enabled: false, webhook_url: null, next_fire_times: null, created_at: "", updated_at: "" };
 }
 
 function memoryStorage() {

@@ -1,4 +1,4 @@
-import type { FieldError, Workflow, WorkflowDefinition } from "../api/types";
+import { triggerStateOf, type FieldError, type Workflow, type WorkflowDefinition } from "../api/types";
 import type { AppSlice } from "./types";
 
 /**
@@ -58,6 +58,8 @@ export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
       const caughtUp = state.editSeq === sentSeq;
       return {
         version: workflow.version,
+        // The saved definition's webhook URL and fire times (a schedule edit moves them).
+        triggerState: triggerStateOf(workflow),
         savedSeq: sentSeq,
         saveState: caughtUp ? "saved" : "pending",
         serverErrors: [],

@@ -10,6 +10,9 @@ function workflow(): Workflow {
     name: "Walkthrough",
     definition: emptyDefinition(),
     version: 1,
+    enabled: false,
+    webhook_url: null,
+    next_fire_times: null,
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
   };

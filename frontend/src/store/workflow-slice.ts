@@ -1,4 +1,4 @@
-import type { Connector, Operation, StepDefinition, TypedValue, Workflow, WorkflowDefinition } from "../api/types";
+import { triggerStateOf, type Connector, type Operation, type StepDefinition, type TriggerState, type TypedValue, type Workflow, type WorkflowDefinition } from "../api/types";
 import {
   defaultProperties,
   duplicateStep,
@@ -23,6 +23,12 @@ export interface WorkflowSlice {
   name: string;
   /** The definition being edited: the single source of truth of the canvas and the panel. */
   definition: WorkflowDefinition | null;
+  /**
+   * Enabled, the webhook URL and the next fire times, as the server last said (load, save,
+   * switching, a new token): they follow the saved definition, not the edit on screen.
+   */
+  triggerState: TriggerState;
+  setTriggerState: (state: TriggerState) => void;
   loadWorkflow: (workflow: Workflow) => void;
   /** Sets the definition without recording history (undo, redo, reload). */
   replaceDefinition: (definition: WorkflowDefinition) => void;
@@ -55,12 +61,15 @@ export const createWorkflowSlice: AppSlice<WorkflowSlice> = (set, get) => ({
   workflowId: null,
   name: "",
   definition: null,
+  triggerState: { enabled: false, webhook_url: null, next_fire_times: null },
+  setTriggerState: (triggerState) => set({ triggerState: triggerStateOf(triggerState) }),
 
   loadWorkflow: (workflow) =>
     set({
       workflowId: workflow.id,
       name: workflow.name,
       definition: workflow.definition,
+      triggerState: triggerStateOf(workflow),
       version: workflow.version,
       past: [],
       future: [],

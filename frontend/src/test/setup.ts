@@ -28,6 +28,10 @@ if (typeof window !== "undefined") {
       }),
     });
   }
+  // Mantine's combobox scrolls the option it selects into view.
+  if (!Element.prototype.scrollIntoView) {
+    Element.prototype.scrollIntoView = () => {};
+  }
   if (!("ResizeObserver" in window)) {
     class ResizeObserverStub {
       observe() {}
