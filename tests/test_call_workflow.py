@@ -26,7 +26,7 @@ from builder.engine.executor import RunOutcome
 from builder.models import Run, RunEvent, RunEventKind, RunStatus, RunTriggerKind, Workflow
 from builder.services.calls import call_workflow
 from builder.services.execution import run_park
-from builder.services.runs import run_wake_caller
+from builder.services.runs import run_cancel, run_wake_caller
 from tests.helpers import (
     create_member,
     create_workflow,
@@ -533,3 +533,52 @@ def test_the_run_list_reads_every_runs_children_in_one_query(api, caller_and_cal
         "call-2",
     ]
     assert listed[str(parent.id)]["children"][0]["workflow_name"] == "Callee"
+
+
+@pytest.mark.django_db
+def test_cancelling_a_caller_cancels_the_called_run_it_waits_for_and_no_other(caller_and_callee):
+    # Given a caller parked at call-1 waiting for its called run, which is itself waiting (at a
+    # Delay, say), and a run it started at call-2 without waiting
+    caller, callee = caller_and_callee
+    later = timezone.now() + timedelta(hours=1)
+    parent = stored_run(caller, status=RunStatus.WAITING, resume_at=later)
+    RunEvent.objects.create(
+        run=parent,
+        at=timezone.now(),
+        kind=RunEventKind.WAITING,
+        step="call-1",
+        reason="waiting for Callee",
+        attempt=1,
+        resume_at=later,
+        message="Waiting for Callee",
+    )
+    waited_for = stored_run(
+        callee, status=RunStatus.WAITING, resume_at=later, parent_run=parent, parent_step="call-1"
+    )
+    grandchild = stored_run(
+        callee, status=RunStatus.QUEUED, parent_run=waited_for, parent_step="call-1"
+    )
+    fired_and_forgotten = stored_run(
+        callee, status=RunStatus.QUEUED, parent_run=parent, parent_step="call-2"
+    )
+
+    # When the caller is cancelled
+    run_cancel(run=parent)
+
+    # Then the run it waits for is cancelled too; the runs nobody waits for go on (the
+    # grandchild was started without waiting: its caller waits at a Delay)
+    statuses = {
+        name: Run.objects.get(id=run.id).status
+        for name, run in (
+            ("parent", parent),
+            ("waited for", waited_for),
+            ("grandchild", grandchild),
+            ("fired and forgotten", fired_and_forgotten),
+        )
+    }
+    assert statuses == {
+        "parent": RunStatus.CANCELLED,
+        "waited for": RunStatus.CANCELLED,
+        "grandchild": RunStatus.QUEUED,
+        "fired and forgotten": RunStatus.QUEUED,
+    }

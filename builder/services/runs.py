@@ -100,9 +100,31 @@ def run_cancel(*, run: Run) -> Run:
     )
     if ended:
         run_wake_caller(run_id=run.id)
+        run_cancel_waited_for(run_id=run.id)
     Run.objects.filter(id=run.id, status=RunStatus.RUNNING).update(cancel_requested=True)
     run.refresh_from_db()
     return run
+
+
+def run_cancel_waited_for(*, run_id: uuid.UUID) -> None:
+    """A cancelled run that was parked at a Call workflow step waiting for the answer: the run
+    it waited for is cancelled too (nobody is left to read its answer), and so on down the
+    chain. Runs started without waiting (fire and forget) go on."""
+    waiting_at = (
+        RunEvent.objects.filter(run_id=run_id, kind=RunEventKind.WAITING)
+        .order_by("-id")
+        .values_list("step", flat=True)
+        .first()
+    )
+    if not waiting_at:
+        return
+    waited_for = (
+        Run.objects.filter(parent_run_id=run_id, parent_step=waiting_at)
+        .exclude(status__in=FINISHED_STATUSES)
+        .first()
+    )
+    if waited_for is not None:
+        run_cancel(run=waited_for)
 
 
 def run_wake_caller(*, run_id: uuid.UUID | str) -> None:
