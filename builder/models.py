@@ -36,6 +36,10 @@ class Workflow(models.Model):
     # The secret part of the workflow's webhook URL, /hooks/<token>/; regenerating it retires
     # the old URL.
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
+    # The workflow (with the Alert trigger) run when a run of this one fails.
+    alert_workflow = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerted_by"
+    )
 
     class Meta:
         ordering = ("-updated_at",)
@@ -78,6 +82,7 @@ class RunTriggerKind(models.TextChoices):
     WEBHOOK = "webhook"
     SCHEDULE = "schedule"
     CALLABLE = "callable"  # called by another run's Call workflow step
+    ALERT = "alert"  # a run of another workflow failed (its alert workflow)
 
 
 FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
@@ -115,10 +120,16 @@ class Run(models.Model):
     )
     parent_step = models.CharField(max_length=1000, blank=True)
     call_depth = models.PositiveIntegerField(default=0)
+    # An alert run: the failed run it tells of (one alert per failed run, see Meta).
+    alert_for = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
     # The run's answer (a Webhook response or Callable response step), None until one is set.
     response = models.JSONField(null=True, blank=True)
     failed_step = models.CharField(max_length=1000, blank=True)  # a step run's path
     error = models.TextField(blank=True)
+    # Steps that failed and were continued (error handling continue or error_lane).
+    continued_failures = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the run was last sent to the workers (it is sent again if its message is lost).
@@ -164,6 +175,11 @@ class Run(models.Model):
                 fields=("parent_run", "parent_step"),
                 condition=models.Q(parent_run__isnull=False),
                 name="unique_child_run_per_calling_step",
+            ),
+            models.UniqueConstraint(
+                fields=("alert_for",),
+                condition=models.Q(alert_for__isnull=False),
+                name="unique_alert_run_per_failed_run",
             ),
         ]
 

@@ -367,6 +367,9 @@ if 3 * DEFINITION_MAX_NESTING + 6 > API_MAX_JSON_DEPTH:
 CALL_WORKFLOW_MAX_DEPTH = int(env_float("CALL_WORKFLOW_MAX_DEPTH", 10))
 if CALL_WORKFLOW_MAX_DEPTH < 1:
     raise ImproperlyConfigured("CALL_WORKFLOW_MAX_DEPTH must be 1 or more.")
+# Where people open the app: links made outside a request (an alert run's link to the failed
+# run) start with it. No trailing slash.
+APP_URL = env_str("APP_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outbound HTTP of connectors: seconds a vendor call may take in all (connecting, waiting for
 # the answer, reading its body; each retry gets as long again).
 CONNECTOR_HTTP_TIMEOUT = env_float("CONNECTOR_HTTP_TIMEOUT", 30.0)

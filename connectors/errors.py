@@ -8,9 +8,11 @@ class ConnectorError(Exception):
 
     retryable = False
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The vendor's HTTP status, when it answered (a step's error output shows it).
+        self.status_code = status_code
 
 
 class TerminalError(ConnectorError):
@@ -31,12 +33,21 @@ class RetryableError(ConnectorError):
     retryable = True
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, wait_reason: str = ""
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        wait_reason: str = "",
+        status_code: int | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, status_code=status_code)
         self.retry_after = retry_after
         # Why the run waits, if the wait parks it: "rate limited by Slack".
         self.wait_reason = wait_reason
+
+
+class CallTimedOut(RetryableError):
+    """The vendor did not answer within the call's timeout (a step's error type `timeout`)."""
 
 
 class ParkRequested(Exception):

@@ -19,6 +19,7 @@ import httpx
 
 from connectors.errors import (
     AuthenticationFailed,
+    CallTimedOut,
     ConnectorError,
     ParkRequested,
     RetryableError,
@@ -128,7 +129,10 @@ class RetryPolicy:
                 return attempt()
             except RetryableError as error:
                 if retries >= self.max_retries:
-                    raise RetryableError(gave_up(error.message, retries)) from None
+                    # Of the same class: a timeout given up on is still a timeout.
+                    raise type(error)(
+                        gave_up(error.message, retries), status_code=error.status_code
+                    ) from None
                 retries += 1
                 delay = self.delay(error, retries)
                 if self.park_after is not None and delay > self.park_after:
@@ -270,14 +274,17 @@ class ServiceClient:
                     f"{name} rate limit reached (HTTP 429)",
                     retry_after=retry_after,
                     wait_reason=f"rate limited by {name}",
+                    status_code=429,
                 )
             raise RetryableError(
                 f"{name} answered HTTP {response.status_code} with {describe_body(response)}",
                 retry_after=retry_after,
+                status_code=response.status_code,
             )
         if check and response.status_code >= 400:
             raise TerminalError(
-                f"{name} answered HTTP {response.status_code}: {self.error_message(response)}"
+                f"{name} answered HTTP {response.status_code}: {self.error_message(response)}",
+                status_code=response.status_code,
             )
 
 
@@ -328,7 +335,7 @@ def send_httpx(
             finally:
                 response.close()
     except httpx.TimeoutException:
-        raise RetryableError(f"{where} did not answer within {seconds:g}s ({which})") from None
+        raise CallTimedOut(f"{where} did not answer within {seconds:g}s ({which})") from None
     except httpx.RemoteProtocolError:
         raise RetryableError(f"{where} closed the connection without answering") from None
     except httpx.TransportError as error:

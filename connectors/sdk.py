@@ -20,6 +20,8 @@ class OperationKind(StrEnum):
     LOOP = "loop"  # returns the items the engine runs the step's body over
     BRANCH = "branch"  # returns {"lane": <name>, ...}: the engine runs that lane's steps
     BREAK = "break"  # stops the enclosing loop it names, after its output is recorded
+    CONTINUE = "continue"  # skips to the next item of the enclosing loop it names
+    TERMINATE = "terminate"  # ends the run now, succeeded or failed, with its message
 
 
 @dataclass(frozen=True)

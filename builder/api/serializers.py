@@ -62,6 +62,14 @@ class WorkflowSerializer(serializers.ModelSerializer):
         "is refused (400, listing them).",
     )
     webhook_url = serializers.SerializerMethodField()
+    alert_workflow = serializers.UUIDField(
+        source="alert_workflow_id",
+        allow_null=True,
+        required=False,
+        help_text="The workflow (of this organisation, with the Alert trigger) that runs when a "
+        "run of this one fails, or null. Like `enabled`, setting it needs no `version` and "
+        "makes none; an unusable one is refused (400, path `alert_workflow`).",
+    )
 
     class Meta:
         model = Workflow
@@ -71,6 +79,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
             "definition",
             "version",
             "enabled",
+            "alert_workflow",
             "webhook_url",
             "next_fire_times",
             "created_at",
@@ -225,10 +234,15 @@ class RunSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text="Who pressed Run workflow (Replay, Retry); null when no person started it "
-        "(`trigger_kind` webhook, schedule or callable).",
+        "(`trigger_kind` webhook, schedule, callable or alert).",
     )
     trigger = serializers.SerializerMethodField()
     duration_ms = serializers.SerializerMethodField()
+    alerts = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True),
+        read_only=True,
+        help_text="The alert runs this run's failure started (at most one).",
+    )
 
     class Meta:
         model = Run
@@ -240,6 +254,7 @@ class RunSerializer(serializers.ModelSerializer):
             "trigger_payload",
             "failed_step",
             "error",
+            "continued_failures",
             "cancel_requested",
             "progress",
             "attempt",
@@ -255,6 +270,8 @@ class RunSerializer(serializers.ModelSerializer):
             "parent_step",
             "call_depth",
             "children",
+            "alert_for",
+            "alerts",
             "response",
             "created_at",
             "started_at",
@@ -262,6 +279,15 @@ class RunSerializer(serializers.ModelSerializer):
             "duration_ms",
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "alert_for": {
+                "help_text": "An alert run (`trigger_kind` alert): the failed run it tells of."
+            },
+            "continued_failures": {
+                "help_text": "Steps that failed and were continued (error handling continue "
+                "or error_lane); a run may succeed with some."
+            },
+        }
 
     def get_trigger(self, run: Run) -> str:
         annotated = getattr(run, "trigger_connector", None)  # set by the run list's query
@@ -292,7 +318,12 @@ def truncated_payload(value: Any, size: int) -> Any:
 
 
 # StepRun.status is a plain CharField: the engine's StepStatus values are the only ones written.
-STEP_RUN_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
+STEP_RUN_STATUSES = (
+    StepStatus.SUCCEEDED,
+    StepStatus.FAILED,
+    StepStatus.CANCELLED,
+    StepStatus.CONTINUED,
+)
 
 
 class StepRunSerializer(serializers.ModelSerializer):

@@ -30,6 +30,7 @@ from builder.api.serializers import (
     WorkflowSerializer,
 )
 from builder.models import Run, Workflow
+from builder.services.alerts import workflow_set_alert
 from builder.services.runs import run_cancel, run_replay, run_retry, run_start
 from builder.services.webhooks import webhook_token_regenerate
 from builder.services.workflows import workflow_create, workflow_set_enabled, workflow_update
@@ -63,6 +64,10 @@ class WorkflowViewSet(viewsets.ModelViewSet):
             name=serializer.validated_data["name"],
             definition=serializer.validated_data.get("definition"),
         )
+        if serializer.validated_data.get("alert_workflow_id") is not None:
+            workflow = workflow_set_alert(
+                workflow=workflow, alert_id=serializer.validated_data["alert_workflow_id"]
+            )
         if serializer.validated_data.get("enabled"):
             workflow = workflow_set_enabled(workflow=workflow, enabled=True)
         serializer.instance = workflow
@@ -72,8 +77,10 @@ class WorkflowViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         workflow = serializer.instance
         assert isinstance(workflow, Workflow), "UpdateModelMixin.update passes the object"
-        # Switching `enabled` alone edits nothing: no version needed, none made.
-        if set(data) - {"enabled", "version"} or "enabled" not in data:
+        # Switching `enabled` or naming the alert workflow edits nothing: no version needed,
+        # none made.
+        settings_only = {"enabled", "alert_workflow_id"}
+        if set(data) - settings_only - {"version"} or not settings_only & set(data):
             if "version" not in data:
                 raise serializers.ValidationError(
                     {
@@ -89,6 +96,8 @@ class WorkflowViewSet(viewsets.ModelViewSet):
                 name=data.get("name"),
                 definition=data.get("definition"),
             )
+        if "alert_workflow_id" in data:
+            workflow = workflow_set_alert(workflow=workflow, alert_id=data["alert_workflow_id"])
         if "enabled" in data:
             workflow = workflow_set_enabled(workflow=workflow, enabled=data["enabled"])
         serializer.instance = workflow
@@ -139,7 +148,11 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         runs = (
             Run.objects.filter(workflow__organisation=organisation)
             .select_related("workflow_version", "started_by")
-            .prefetch_related("events", Prefetch("children", queryset=child_runs()))
+            .prefetch_related(
+                "events",
+                Prefetch("children", queryset=child_runs()),
+                Prefetch("alerts", queryset=Run.objects.only("id", "alert_for")),
+            )
             .defer("workflow_version__definition")
             .annotate(
                 trigger_connector=KeyTextTransform(

@@ -31,11 +31,49 @@ LOOP_INDEX_DIGITS = 10
 STRUCTURE_TYPES = {
     OperationKind.ACTION: "normal",
     OperationKind.BREAK: "normal",
+    OperationKind.CONTINUE: "normal",
+    OperationKind.TERMINATE: "normal",
     OperationKind.LOOP: "loop",
     OperationKind.BRANCH: "branch",
 }
 LOOP_LANE = "_loop"
-STEP_KEYS = {"title", "connector", "operation", "authentication", "properties"}
+ERROR_LANE = "_error"
+STEP_KEYS = {"title", "connector", "operation", "authentication", "properties", "error_handling"}
+# Steps of the engine's own flow: they cannot fail as a vendor call does, so take no error
+# handling (a loop's or branch's failure is its input's: fix the definition).
+FLOW_KINDS = {
+    OperationKind.LOOP,
+    OperationKind.BRANCH,
+    OperationKind.BREAK,
+    OperationKind.CONTINUE,
+    OperationKind.TERMINATE,
+}
+ERROR_MODES = ("stop", "continue", "error_lane")
+MAX_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class ErrorHandling:
+    """What a step's failure means: `stop` the run (the default), `continue` it with the
+    error as the step's output, or take the step's `error_lane`; after `attempts` tries in
+    all, waiting `delay_seconds` between them (doubled each time if `exponential`, at most
+    `max_delay_seconds`)."""
+
+    mode: str = "stop"
+    attempts: int = 1
+    backoff: str = "fixed"
+    delay_seconds: float = 1.0
+    max_delay_seconds: float = 60.0
+
+    def delay_before(self, attempt: int) -> float:
+        """Seconds to wait before try number `attempt` (2 for the first retry)."""
+        delay = self.delay_seconds
+        if self.backoff == "exponential":
+            delay = self.delay_seconds * 2.0 ** (attempt - 2)
+        return min(delay, self.max_delay_seconds)
+
+
+DEFAULT_ERROR_HANDLING = ErrorHandling()
 
 
 @dataclass(frozen=True)
@@ -59,6 +97,8 @@ class StepPlan:
     properties: tuple[tuple[str, CompiledValue], ...]
     body: tuple[StepPlan, ...] = ()  # the steps inside a loop
     lanes: tuple[tuple[str, tuple[StepPlan, ...]], ...] = ()  # the lanes of a branch
+    error_handling: ErrorHandling = DEFAULT_ERROR_HANDLING
+    error_lane: tuple[StepPlan, ...] = ()  # the steps run when the step fails (error_lane)
 
     @property
     def is_loop(self) -> bool:
@@ -76,7 +116,7 @@ class StepPlan:
 
     @property
     def children(self) -> tuple[StepPlan, ...]:
-        return self.body + tuple(step for _, lane in self.lanes for step in lane)
+        return self.body + tuple(step for _, lane in self.lanes for step in lane) + self.error_lane
 
 
 @dataclass(frozen=True)
@@ -156,6 +196,11 @@ class DefinitionCompiler:
             self.error("trigger.connector", f"{trigger.get('connector')!r} is not a trigger")
             return None
         plan = self.compile_step(TRIGGER_NAME, trigger, "trigger", connector, visible=set())
+        if "error_handling" in trigger:
+            self.error(
+                "trigger.error_handling",
+                "a trigger has no error handling: a run starts only once its trigger succeeded",
+            )
         if plan is not None and plan.operation.kind != OperationKind.TRIGGER:
             # A trigger's connector may also have steps (Webhook response): not a trigger.
             self.error("trigger.operation", f"{plan.operation.title} is a step, not a trigger")
@@ -261,10 +306,32 @@ class DefinitionCompiler:
                 f"{path}.type", f"{plan.operation.title} is a {expected!r} step, not {kind!r}"
             )
             return None
-        if plan.operation.kind == OperationKind.BREAK:
+        if plan.operation.kind in (OperationKind.BREAK, OperationKind.CONTINUE):
             self.check_break_target(step, step_path, loops)
         content = node.get("content")
         content_path = f"{path}.content"
+        handling = self.compile_error_handling(step.get("error_handling"), plan, step_path)
+        if handling is not None:
+            plan = replace(plan, error_handling=handling)
+        elif kind == "normal" and "error_handling" in step:
+            # Refused (reported): whether it may have a failure lane cannot be told, but the
+            # lane's own steps are checked all the same.
+            if isinstance(content, dict) and set(content) == {ERROR_LANE}:
+                lane = self.compile_lane(
+                    content[ERROR_LANE],
+                    f"{content_path}.{ERROR_LANE}",
+                    steps,
+                    visible | {name},
+                    loops,
+                    depth + 1,
+                )
+                return replace(plan, error_lane=lane)
+            self.skipped_content = True
+            return plan
+        if kind == "normal" and (handling is not None or isinstance(content, dict)):
+            return self.compile_error_lane(
+                plan, content, content_path, step_path, steps, visible, loops, depth
+            )
         if kind == "loop":
             if not isinstance(content, dict) or LOOP_LANE not in content:
                 self.error(content_path, f'a loop needs content {{"{LOOP_LANE}": [...]}}')
@@ -285,6 +352,118 @@ class DefinitionCompiler:
         if content is not None:
             self.error(content_path, "only loop and branch steps have content")
         return plan
+
+    def compile_error_handling(
+        self, handling: Any, plan: StepPlan, path: str
+    ) -> ErrorHandling | None:
+        """The step's error handling, or None when it has none or it is invalid (reported)."""
+        if handling is None:
+            return None
+        path = f"{path}.error_handling"
+        if plan.operation.kind in FLOW_KINDS:
+            self.error(
+                path,
+                f"{plan.operation.title} is a step of the workflow's own flow: it takes no error "
+                "handling",
+            )
+            return None
+        if not isinstance(handling, dict):
+            self.error(path, 'must be an object such as {"mode": "continue"}')
+            return None
+        errors_before = len(self.errors)
+        for key in sorted(set(handling) - {"mode", "retry"}):
+            self.error(f"{path}.{key}", f"unknown key {key!r}")
+        mode = handling.get("mode", "stop")
+        if mode not in ERROR_MODES:
+            self.error(f"{path}.mode", f"{mode!r} is not one of {', '.join(ERROR_MODES)}")
+        found = ErrorHandling(mode=mode if isinstance(mode, str) else "stop")
+        retry = handling.get("retry")
+        if retry is not None:
+            found = self.compile_retry(retry, f"{path}.retry", found)
+        return found if len(self.errors) == errors_before else None
+
+    def compile_retry(self, retry: Any, path: str, found: ErrorHandling) -> ErrorHandling:
+        if not isinstance(retry, dict):
+            self.error(path, 'must be an object such as {"attempts": 3, "backoff": "fixed"}')
+            return found
+        for key in sorted(
+            set(retry) - {"attempts", "backoff", "delay_seconds", "max_delay_seconds"}
+        ):
+            self.error(f"{path}.{key}", f"unknown key {key!r}")
+        attempts = retry.get("attempts", 1)
+        if not is_integer(attempts) or not 1 <= attempts <= MAX_ATTEMPTS:
+            self.error(
+                f"{path}.attempts",
+                f"must be a whole number from 1 to {MAX_ATTEMPTS} (tries in all, the first "
+                f"included; 1 means no retry), not {attempts!r}",
+            )
+            attempts = 1
+        backoff = retry.get("backoff", "fixed")
+        if backoff not in ("fixed", "exponential"):
+            self.error(f"{path}.backoff", f"{backoff!r} is not one of fixed, exponential")
+            backoff = "fixed"
+        delays = {}
+        for key, default in (("delay_seconds", 1.0), ("max_delay_seconds", 60.0)):
+            value = retry.get(key, default)
+            if not is_number(value) or value < 0:
+                self.error(
+                    f"{path}.{key}", f"must be a number of seconds, 0 or more, not {value!r}"
+                )
+                value = default
+            delays[key] = float(value)
+        return replace(
+            found,
+            attempts=attempts,
+            backoff=backoff,
+            delay_seconds=delays["delay_seconds"],
+            max_delay_seconds=delays["max_delay_seconds"],
+        )
+
+    def compile_error_lane(
+        self,
+        plan: StepPlan,
+        content: Any,
+        content_path: str,
+        step_path: str,
+        steps: dict[str, Any],
+        visible: set[str],
+        loops: tuple[str, ...],
+        depth: int,
+    ) -> StepPlan:
+        """A normal step's content: its failure lane, which it has if and only if its error
+        handling's mode is error_lane."""
+        has_lane = isinstance(content, dict) and ERROR_LANE in content
+        if plan.error_handling.mode == "error_lane" and not has_lane:
+            self.error(
+                f"{step_path}.error_handling.mode",
+                f'error_lane needs a failure lane: content {{"{ERROR_LANE}": [...]}} on the '
+                "step's node in steps_structure",
+            )
+            return plan
+        if content is None:
+            return plan
+        if not isinstance(content, dict) or set(content) != {ERROR_LANE}:
+            self.error(content_path, "only loop and branch steps have content")
+            self.skipped_content = True
+            return plan
+        if plan.error_handling.mode != "error_lane":
+            self.error(
+                f"{content_path}.{ERROR_LANE}",
+                f"step {plan.name!r} has a failure lane, but its error handling's mode is "
+                f"{plan.error_handling.mode!r}, not error_lane: its steps would never run",
+            )
+            self.skipped_content = True  # not walked: its steps are not "unplaced"
+            return plan
+        # The failure lane reads the step's error ($.steps.<name>.error); what it adds stays in it.
+        lane = self.compile_lane(
+            content[ERROR_LANE],
+            f"{content_path}.{ERROR_LANE}",
+            steps,
+            visible | {plan.name},
+            loops,
+            depth + 1,
+        )
+        return replace(plan, error_lane=lane)
 
     def compile_branch(
         self,
@@ -415,6 +594,14 @@ class DefinitionCompiler:
                 f"{text} in property {key!r} refers to step {step_name!r}, "
                 "which does not run before this step",
             )
+
+
+def is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def longest_step_path(loops: tuple[str, ...], name: str) -> int:

@@ -13,13 +13,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
 from builder.engine.properties import UnresolvedPath
 from connectors.errors import (
     AuthenticationFailed,
+    CallTimedOut,
     ConnectorError,
+    InputError,
     ParkRequested,
     TerminalError,
     WaitingForRun,
@@ -43,6 +45,8 @@ class StepStatus:
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Failed, and the run went on: the step's error handling is continue or error_lane.
+    CONTINUED = "continued"
 
 
 @dataclass
@@ -65,7 +69,8 @@ class StepRecord:
 
     @property
     def retries(self) -> int:
-        return sum(1 for line in self.log if line.startswith("Retry "))
+        # The connector's own retries ("Retry …") and the step's error handling's ("Attempt …").
+        return sum(1 for line in self.log if line.startswith(("Retry ", "Attempt ")))
 
 
 class RunRecorder(Protocol):
@@ -106,6 +111,8 @@ class RunOutcome:
     # A run parked until another run ends (a Call workflow step waiting for the answer): that
     # run's id, so whoever parks it can wake it at once should that run have ended meanwhile.
     waiting_for_run: str = ""
+    # Steps that failed and were continued (error handling continue or error_lane).
+    continued_failures: int = 0
 
 
 class StepFailed(Exception):
@@ -113,6 +120,25 @@ class StepFailed(Exception):
         super().__init__(error)
         self.path = path
         self.error = error
+
+
+class StepHandled(Exception):
+    """A step failed and its error handling takes over (continue, error_lane): its record is
+    kept as continued, and `output` ({"error": …}) is what later steps read."""
+
+    def __init__(self, output: dict[str, Any]) -> None:
+        super().__init__(output["error"]["message"])
+        self.output = output
+
+
+class RunTerminated(Exception):
+    """A Terminate step ends the run now, with the status and message it was given."""
+
+    def __init__(self, path: str, status: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.status = status
+        self.message = message
 
 
 class RunCancelled(Exception):
@@ -138,6 +164,14 @@ class RunParked(Exception):
 
 class LoopBroken(Exception):
     """Raised by a Break loop step; caught by the loop it names."""
+
+    def __init__(self, loop_name: str) -> None:
+        super().__init__(loop_name)
+        self.loop_name = loop_name
+
+
+class LoopContinued(Exception):
+    """Raised by a Continue loop step; the loop it names goes on with its next item."""
 
     def __init__(self, loop_name: str) -> None:
         super().__init__(loop_name)
@@ -257,8 +291,12 @@ class RunExecutor:
         now: Callable[[], datetime] = utc_now,
         checkpoint: Checkpoint | None = None,
         services: RunServices | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.plan = plan
+        # Waits between the tries of a step with retries (tests pass their clock's).
+        self.sleep = sleep or self.wait_to_retry
+        self.continued_failures = 0
         # What steps may ask of the platform (respond, call a workflow); None in a test world
         # without them.
         self.services = services
@@ -286,6 +324,11 @@ class RunExecutor:
         self.run_storage: dict[str, Any] = {}
 
     def execute(self, trigger_payload: Any) -> RunOutcome:
+        outcome = self.execute_plan(trigger_payload)
+        outcome.continued_failures = self.continued_failures
+        return outcome
+
+    def execute_plan(self, trigger_payload: Any) -> RunOutcome:
         scope: dict[str, Any] = {"steps": {}}
         try:
             trigger = self.run_step(
@@ -297,6 +340,12 @@ class RunExecutor:
             return RunOutcome(status="failed", failed_step=failure.path, error=failure.error)
         except RunCancelled:
             return RunOutcome(status="cancelled")
+        except RunTerminated as terminated:
+            if terminated.status == "succeeded":
+                return RunOutcome(status="succeeded")
+            return RunOutcome(
+                status="failed", failed_step=terminated.path, error=terminated.message
+            )
         except RunParked as parked:
             return RunOutcome(
                 status="waiting",
@@ -333,8 +382,21 @@ class RunExecutor:
             elif step.operation.kind == OperationKind.BREAK:
                 steps[step.name] = self.run_step(step, scope, prefix)
                 raise LoopBroken(steps[step.name]["loop"])
-            else:
+            elif step.operation.kind == OperationKind.CONTINUE:
                 steps[step.name] = self.run_step(step, scope, prefix)
+                raise LoopContinued(steps[step.name]["loop"])
+            elif step.operation.kind == OperationKind.TERMINATE:
+                output = steps[step.name] = self.run_step(step, scope, prefix)
+                raise RunTerminated(prefix + step.name, output["status"], output["message"])
+            else:
+                try:
+                    steps[step.name] = self.run_step(step, scope, prefix)
+                except StepHandled as handled:
+                    self.continued_failures += 1
+                    steps[step.name] = handled.output
+                    if step.error_handling.mode == "error_lane":
+                        # The failure lane reads the error; what it adds stays in it.
+                        self.run_lane(step.error_lane, {"steps": dict(steps)}, prefix)
 
     def run_loop(self, step: StepPlan, scope: dict[str, Any], prefix: str) -> None:
         record, started, completed = self.begin(step, prefix + step.name)
@@ -348,7 +410,7 @@ class RunExecutor:
         entries = list(items.items()) if isinstance(items, dict) else list(enumerate(items))
         count = len(entries)
         iterations = 0
-        outer_break: LoopBroken | None = None
+        outer_break: LoopBroken | LoopContinued | None = None
         self.running_loops.append(step.name)
         try:
             for index, (key, item) in enumerate(entries):
@@ -367,6 +429,12 @@ class RunExecutor:
                 try:
                     self.run_lane(step.body, iteration, f"{prefix}{step.name}[{index}].")
                     self.progress.loop_advanced(step.name, iterations, count)
+                except LoopContinued as skipped:
+                    self.progress.loop_advanced(step.name, iterations, count)
+                    if skipped.loop_name != step.name:
+                        # An outer loop's continue ends this loop, then goes on outwards.
+                        outer_break = skipped
+                        break
                 except LoopBroken as broken:
                     # An outer loop's break ends this loop too, then goes on outwards.
                     outer_break = broken if broken.loop_name != step.name else None
@@ -411,6 +479,9 @@ class RunExecutor:
         """Runs a step that is not a loop and records it; returns its output."""
         record, started, completed = self.begin(step, prefix + step.name)
         if completed is not None:
+            if completed.status == StepStatus.CONTINUED and isinstance(completed.output, dict):
+                # It failed and the run went on: so it does again (its failure lane included).
+                raise StepHandled(completed.output)
             if completed.status == StepStatus.SUCCEEDED and not step.operation.uses_run_storage:
                 # Resuming this run: the step completed before its worker was lost or the run
                 # parked. Its record stands; its effects (a message sent) are not repeated.
@@ -505,11 +576,7 @@ class RunExecutor:
             if spec is not None and (step.authentication or not spec.optional):
                 authentication, context.client = self.client_for(step, spec)
                 context.credentials = authentication.credentials
-            output = step.operation.run(context, inputs)
-            if not step.is_loop:
-                validate_output(step.operation, output)
-            if step.operation.kind == OperationKind.BREAK:
-                self.check_break_target(output["loop"])
+            output = self.attempt(step, context, inputs, record, authentication)
         except CallCancelled as cancelled:
             # The run was cancelled while this step waited on its vendor (settings.cancelled).
             record.status = StepStatus.CANCELLED
@@ -532,22 +599,85 @@ class RunExecutor:
                 raise RunParked(
                     record.path, self.now() + timedelta(seconds=wait.seconds), wait.reason
                 ) from None
-            record.status = StepStatus.FAILED
-            record.error = (
+            message = (
                 f"{wait.message}; gave up after waiting {parked_before} times "
                 "(CONNECTOR_MAX_RETRIES)"
             )
-            if record_failure:
-                self.finish(record, started)
-            raise StepFailed(record.path, record.error) from None
+            self.fail(step, record, started, message, "rate_limited", None, record_failure)
         except Exception as error:  # every failure of a step is recorded, then stops the run
-            record.status = StepStatus.FAILED
-            record.error = self.describe_failure(step, error, authentication)
-            if record_failure:
-                self.finish(record, started)
-            raise StepFailed(record.path, record.error) from None
+            message = self.describe_failure(step, error, authentication)
+            status_code = error.status_code if isinstance(error, ConnectorError) else None
+            self.fail(
+                step, record, started, message, error_type(error), status_code, record_failure
+            )
         self.park_request = context.park_request
         return output
+
+    def attempt(
+        self,
+        step: StepPlan,
+        context: OperationContext,
+        inputs: dict[str, Any],
+        record: StepRecord,
+        authentication: ResolvedAuthentication | None,
+    ) -> Any:
+        """Runs the operation, trying again as the step's error handling allows: each retry
+        is noted in the step's log, after a wait on the executor's sleep."""
+        attempts = step.error_handling.attempts
+        tries = 1
+        while True:
+            try:
+                output = step.operation.run(context, inputs)
+                if not step.is_loop:
+                    validate_output(step.operation, output)
+                if step.operation.kind in (OperationKind.BREAK, OperationKind.CONTINUE):
+                    self.check_break_target(output["loop"])
+                return output
+            except (CallCancelled, ParkRequested):
+                raise
+            except Exception as error:
+                if tries >= attempts or not worth_retrying(error):
+                    raise
+                tries += 1
+                delay = step.error_handling.delay_before(tries)
+                why = self.describe_failure(step, error, authentication)
+                record.log.append(f"Attempt {tries} of {attempts} after {delay:g} s: {why}")
+                self.sleep(delay)
+
+    def wait_to_retry(self, seconds: float) -> None:
+        """The wait before a step's next try; a cancelled run stops waiting at once."""
+        cancelled = self.settings.cancelled
+        if cancelled is None:
+            time.sleep(seconds)
+        elif cancelled.wait(seconds):
+            raise CallCancelled("Cancelled while waiting to try the step again.")
+
+    def fail(
+        self,
+        step: StepPlan,
+        record: StepRecord,
+        started: float,
+        message: str,
+        kind: str,
+        status_code: int | None,
+        record_failure: bool,
+    ) -> NoReturn:
+        """Records a step's failure; then the run stops (StepFailed), or the step's error
+        handling takes over (StepHandled) and the failure is the step's output."""
+        record.error = message
+        handled = step.error_handling.mode in ("continue", "error_lane")
+        if handled:
+            record.status = StepStatus.CONTINUED
+            record.output = {
+                "error": {"message": message, "type": kind, "status_code": status_code}
+            }
+        else:
+            record.status = StepStatus.FAILED
+        if record_failure:
+            self.finish(record, started)
+        if handled:
+            raise StepHandled(record.output) from None
+        raise StepFailed(record.path, record.error) from None
 
     def reusable(self, step: StepPlan, path: str) -> tuple[Any, Any] | None:
         """The earlier run's (input, output) of this step, if it may stand for running it now.
@@ -621,6 +751,25 @@ class RunExecutor:
             if close is not None:
                 close()
         self.clients.clear()
+
+
+def error_type(error: Exception) -> str:
+    """The kind of a step's failure, for its error output: what a failure lane may test."""
+    if isinstance(error, (InputError, PropertyUnresolved)):
+        return "input_error"
+    if isinstance(error, (AuthenticationFailed, AuthenticationUnavailable)):
+        return "authentication_error"
+    if isinstance(error, CallTimedOut):
+        return "timeout"
+    if isinstance(error, ConnectorError):
+        return "vendor_error"
+    return "internal"
+
+
+def worth_retrying(error: Exception) -> bool:
+    """Whether trying the step again may help: not when its inputs or authentication are
+    wrong, which another try would find again."""
+    return not isinstance(error, (InputError, PropertyUnresolved, AuthenticationUnavailable))
 
 
 def is_repeatable(operation: Operation) -> bool:

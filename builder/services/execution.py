@@ -44,6 +44,7 @@ from builder.models import (
     column_length,
 )
 from builder.recorder import DatabaseRunRecorder
+from builder.services.alerts import run_alert_safely
 from builder.services.recovery import run_redelivered
 from builder.services.run_services import PlatformRunServices
 from builder.services.runs import run_enqueue, run_wake_caller
@@ -283,6 +284,7 @@ def run_execute_prepared(*, prepared: PreparedRun) -> None:
         failed_step=outcome.failed_step,
         error=redactor.text(outcome.error),
         progress=progress.snapshot(),
+        continued_failures=outcome.continued_failures,
     )
 
 
@@ -344,19 +346,27 @@ def run_finish(
     error: str = "",
     progress: dict[str, Any] | None = None,
     attempt: int | None = None,
+    continued_failures: int | None = None,
 ) -> None:
     """Ends a running run (of that `attempt`, if given: an execution given up on as lost
     changes nothing). Also the fallback when something outside the steps failed, so it must
     not fail itself: what goes into a column is made to fit it."""
     changes: dict[str, Any] = {"progress": progress} if progress is not None else {}
+    if continued_failures is not None:
+        changes["continued_failures"] = continued_failures
     guard: dict[str, Any] = {"attempt": attempt} if attempt is not None else {}
-    ended = Run.objects.filter(id=run_id, status=RunStatus.RUNNING, **guard).update(
-        status=status,
-        failed_step=storable_text(failed_step, column_length(Run, "failed_step")),
-        error=storable_text(error),
-        finished_at=timezone.now(),
-        **changes,
-    )
+    with transaction.atomic():
+        ended = Run.objects.filter(id=run_id, status=RunStatus.RUNNING, **guard).update(
+            status=status,
+            failed_step=storable_text(failed_step, column_length(Run, "failed_step")),
+            error=storable_text(error),
+            finished_at=timezone.now(),
+            **changes,
+        )
+        if ended and status == RunStatus.FAILED:
+            # Only the write that made it failed gets here (a run finished twice alerts
+            # once), and its alert run is committed with it.
+            run_alert_safely(run_id=run_id)
     if ended:
         try:
             run_wake_caller(run_id=run_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import ChannelError
 
 from builder.models import Run, RunEvent, RunEventKind, RunStatus
+from builder.services.alerts import run_alert_safely
 from builder.services.runs import run_enqueue, run_wake_caller
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,9 @@ def run_resume_lost(*, run_id: uuid.UUID, attempt: int, step: str, stale_before:
             ):
                 return False
             next_attempt = attempt
-            # A run that called this one and waits for its answer learns of the failure now.
+            # Its alert workflow (if it names one) starts, committed with the failure; a run
+            # that called this one and waits for its answer learns of the failure now.
+            run_alert_safely(run_id=run_id)
             transaction.on_commit(lambda: run_wake_caller(run_id=run_id))
         else:
             next_attempt = attempt + 1

@@ -51,12 +51,14 @@ def run_start(
     scheduled_for: datetime | None = None,
     parent_run: Run | None = None,
     parent_step: str = "",
+    alert_for: Run | None = None,
 ) -> Run:
     """Stores a queued run on the workflow's current version and enqueues it after commit.
 
     `user` is the person who started it, None for a run no person started (a webhook, a
-    schedule, a calling run: `trigger_kind` says which). IntegrityError if the run exists
-    already: one per schedule fire time, one per calling step (see Run.Meta).
+    schedule, a calling run, a failed run to alert of: `trigger_kind` says which).
+    IntegrityError if the run exists already: one per schedule fire time, one per calling
+    step, one alert per failed run (see Run.Meta).
     """
     with transaction.atomic():
         snapshot = WorkflowVersion.objects.get(workflow=workflow, version=workflow.version)
@@ -71,6 +73,7 @@ def run_start(
             parent_step=parent_step,
             call_depth=parent_run.call_depth + 1 if parent_run is not None else 0,
             retry_of=retry_of,
+            alert_for=alert_for,
             # Stamped now too, so a run whose sending never happened is found by the sweep.
             enqueued_at=timezone.now(),
         )

@@ -105,11 +105,33 @@ BREAK_LOOP = Operation(
     kind=OperationKind.BREAK,
 )
 
+CONTINUE_LOOP = Operation(
+    key="continue_loop",
+    title="Continue loop",
+    description="Skip to the next item of a loop this step is inside: the steps after this one "
+    "in the loop do not run for the current item.",
+    input_schema=input_object(
+        {
+            "loop": string(
+                "Loop",
+                "The name of the loop step to go on with, e.g. loop-1; it may be an outer loop, "
+                "which ends the loops inside it for the current item.",
+                min_length=1,
+            )
+        },
+        required=["loop"],
+    ),
+    output_schema=output_object({"loop": string("Loop continued")}),
+    # The engine goes on with the named loop's next item once this output is recorded.
+    run=run_break_loop,
+    kind=OperationKind.CONTINUE,
+)
+
 CONNECTOR = Connector(
     key="loop",
     title="Loop collection",
     description="Iterate through a list or an object: the steps inside run once for each item.",
     icon="icon.svg",
     version="1.0",
-    operations=(LOOP_LIST, LOOP_OBJECT, BREAK_LOOP),
+    operations=(LOOP_LIST, LOOP_OBJECT, BREAK_LOOP, CONTINUE_LOOP),
 )

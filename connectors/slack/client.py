@@ -120,7 +120,9 @@ def classify_slack_error(method: str, error: SlackApiError) -> Exception:
     if status >= 500:
         content_type = str(error.response.headers.get("content-type", ""))
         body = "an HTML error page" if "html" in content_type else "an error"
-        return RetryableError(f"Slack answered HTTP {status} on {method} with {body}")
+        return RetryableError(
+            f"Slack answered HTTP {status} on {method} with {body}", status_code=status
+        )
     if code in AUTH_ERRORS:
         return AuthenticationFailed(f"Slack refused the bot token ({code}).")
     if code == "fatal_error":
@@ -129,7 +131,7 @@ def classify_slack_error(method: str, error: SlackApiError) -> Exception:
         return TerminalError(
             f"Slack error on {method}: missing_scope (the bot needs {data.get('needed', '?')})"
         )
-    return TerminalError(f"Slack error on {method}: {code}")
+    return TerminalError(f"Slack error on {method}: {code}", status_code=status)
 
 
 def derived_secrets(credentials: Mapping[str, Any]) -> list[str]:

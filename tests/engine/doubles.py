@@ -18,7 +18,13 @@ from builder.engine.executor import (
     RunProgress,
     StepRecord,
 )
-from connectors.errors import AuthenticationFailed, ParkRequested, TerminalError
+from connectors.errors import (
+    AuthenticationFailed,
+    CallTimedOut,
+    ParkRequested,
+    RetryableError,
+    TerminalError,
+)
 from connectors.network import CallCancelled
 from connectors.sdk import (
     AuthenticationSpec,
@@ -89,6 +95,14 @@ class World:
     clients_closed: int = 0
     # How many more calls the rate-limited vendor refuses (steps.rate_limited).
     refusals: int = 1
+    # How many more calls the flaky vendor fails (steps.flaky).
+    failures: int = 2
+    # The waits the executor asked for between a step's tries, in seconds.
+    sleeps: list[float] = field(default_factory=list)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.clock.advance(seconds)
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -248,6 +262,20 @@ def run_noisy(context: OperationContext, inputs: dict[str, Any]) -> Any:
     return {"value": "done"}
 
 
+def run_flaky(context: OperationContext, inputs: dict[str, Any]) -> Any:
+    """The vendor answers 503 (WORLD.failures times), then takes the call."""
+    noted(context, inputs)
+    if WORLD.failures > 0:
+        WORLD.failures -= 1
+        raise RetryableError("Vendor answered HTTP 503", status_code=503)
+    return {"value": "sent"}
+
+
+def run_slow(context: OperationContext, inputs: dict[str, Any]) -> Any:
+    noted(context, inputs)
+    raise CallTimedOut("vendor.test did not answer within 30s (CONNECTOR_HTTP_TIMEOUT)")
+
+
 COUNT_OUTPUT = schema({"count": {"type": "integer"}}, required=("count",))
 
 STEPS = connector(
@@ -263,6 +291,8 @@ STEPS = connector(
     operation("bad_output", run_bad_output, schema({}), COUNT_OUTPUT),
     operation("count", run_count, schema({}), COUNT_OUTPUT, uses_run_storage=True),
     operation("noisy", run_noisy, schema({})),
+    operation("flaky", run_flaky, schema({})),
+    operation("slow", run_slow, schema({})),
     operation("rate_limited", run_rate_limited, schema({"seconds": {"type": "number"}})),
     operation("pause", run_pause, schema({"seconds": {"type": "number"}}), repeatable=True),
     # Reads only: safe to run twice, so its record need not be stored before the next step.
@@ -304,6 +334,11 @@ def run_switch(context: OperationContext, inputs: dict[str, Any]) -> Any:
 def run_break(context: OperationContext, inputs: dict[str, Any]) -> Any:
     noted(context, inputs)
     return {"loop": inputs["loop"]}
+
+
+def run_terminate(context: OperationContext, inputs: dict[str, Any]) -> Any:
+    noted(context, inputs)
+    return {"status": inputs.get("status", "failed"), "message": inputs["message"]}
 
 
 LANE_OUTPUT = schema({"lane": {"type": "string"}}, required=("lane",))
@@ -353,6 +388,22 @@ FLOW = connector(
         schema({"loop": {"type": "string", "title": "Loop"}}, ("loop",)),
         schema({"loop": {"type": "string"}}, required=("loop",)),
         kind=OperationKind.BREAK,
+    ),
+    operation(
+        "continue",
+        run_break,
+        schema({"loop": {"type": "string", "title": "Loop"}}, ("loop",)),
+        schema({"loop": {"type": "string"}}, required=("loop",)),
+        kind=OperationKind.CONTINUE,
+    ),
+    operation(
+        "terminate",
+        run_terminate,
+        schema(
+            {"status": {"type": "string", "enum": ["succeeded", "failed"]}, "message": {}},
+            ("message",),
+        ),
+        kind=OperationKind.TERMINATE,
     ),
 )
 
@@ -503,6 +554,7 @@ def run(
         clock=WORLD.clock,
         now=WORLD.clock.wall,
         checkpoint=checkpoint,
+        sleep=WORLD.sleep,
     )
     # A run started without a payload gets {}, as the API gives it.
     return executor.execute({} if payload is None else payload)

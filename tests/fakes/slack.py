@@ -49,6 +49,10 @@ _NEEDED_SCOPES = {
 }
 
 
+# What refuse_channels may script: Slack's answers for a channel it cannot post to.
+REFUSALS = frozenset({"channel_not_found", "not_in_channel"})
+
+
 def _ok(**payload: Any) -> Response:
     return json_response({"ok": True, **payload})
 
@@ -124,7 +128,11 @@ class FakeSlack(FakeServer):
 
     Knobs (attributes, ``configure()`` or ``POST /_fake/config``): ``fail_message_number``
     (the Nth chat.postMessage since reset answers channel_not_found and is not stored) and
-    ``fail_channel`` (a channel id or name that always answers channel_not_found).
+    ``fail_channel`` (a channel id or name that always answers channel_not_found) and
+    ``refuse_channels`` (channel id or name -> the error every chat.postMessage to it answers,
+    channel_not_found or not_in_channel, as Slack does for a channel gone or not joined) and
+    ``fail_next_messages`` (that many chat.postMessage calls from now answer channel_not_found
+    and are not stored).
     """
 
     default_tokens = frozenset({"xoxb-test-token"})
@@ -180,6 +188,8 @@ class FakeSlack(FakeServer):
         self._post_message_calls = 0
         self.fail_message_number: int | None = None
         self.fail_channel: str | None = None
+        self.refuse_channels: dict[str, str] = {}
+        self.fail_next_messages = 0
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -191,7 +201,12 @@ class FakeSlack(FakeServer):
         return {"messages": self.messages, "post_message_calls": self._post_message_calls}
 
     def _vendor_config(self) -> dict[str, Any]:
-        return {"fail_message_number": self.fail_message_number, "fail_channel": self.fail_channel}
+        return {
+            "fail_message_number": self.fail_message_number,
+            "fail_channel": self.fail_channel,
+            "refuse_channels": dict(self.refuse_channels),
+            "fail_next_messages": self.fail_next_messages,
+        }
 
     def _set_vendor_knob(self, name: str, value: Any) -> None:
         if name == "fail_message_number":
@@ -204,6 +219,18 @@ class FakeSlack(FakeServer):
             if value is not None and not isinstance(value, str):
                 raise ValueError("fail_channel must be a channel id or name, or null")
             self.fail_channel = value
+        elif name == "refuse_channels":
+            if not isinstance(value, dict) or not all(
+                isinstance(key, str) and code in REFUSALS for key, code in value.items()
+            ):
+                raise ValueError(
+                    f"refuse_channels must map channel ids or names to one of {sorted(REFUSALS)}"
+                )
+            self.refuse_channels = dict(value)
+        elif name == "fail_next_messages":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError("fail_next_messages must be a whole number, 0 or more")
+            self.fail_next_messages = value
         else:
             super()._set_vendor_knob(name, value)
 
@@ -299,6 +326,14 @@ class FakeSlack(FakeServer):
                 return channel
         return None
 
+    def refused(self, channel: dict[str, Any] | None) -> str:
+        """The error refuse_channels scripts for this channel, if any."""
+        if channel is None:
+            return ""
+        return self.refuse_channels.get(channel["id"]) or self.refuse_channels.get(
+            channel["name"], ""
+        )
+
     def _post_message(self, params: dict[str, Any]) -> Response:
         with self._lock:
             self._post_message_calls += 1
@@ -307,6 +342,12 @@ class FakeSlack(FakeServer):
             if not isinstance(reference, str) or not reference:
                 return _error("channel_not_found")
             channel = self._find_channel(reference)
+            refused = self.refused(channel)
+            if refused:
+                return _error(refused)
+            if self.fail_next_messages > 0:
+                self.fail_next_messages -= 1
+                return _error("channel_not_found")
             failing = self._find_channel(self.fail_channel) if self.fail_channel else None
             if (
                 call_number == self.fail_message_number

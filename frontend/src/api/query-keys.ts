@@ -13,7 +13,7 @@ export const queryKeys = {
   workflowRuns: (workflowId: string, status: string | null) => ["runs", "list", workflowId, status ?? "all"] as const,
   run: (id: string) => ["runs", "one", id] as const,
   stepRunLog: (runId: string) => ["runs", "step-log", runId] as const,
-  stepRunSearch: (runId: string, search: string) => ["runs", "step-search", runId, search] as const,
+  stepRunSearch: (runId: string, search: string, status = "") => ["runs", "step-search", runId, search, status] as const,
   stepRun: (runId: string, sequence: number) => ["runs", "step", runId, sequence] as const,
   stepRunProbe: (runId: string, step: string) => ["runs", "step-probe", runId, step] as const,
 };

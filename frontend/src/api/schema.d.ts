@@ -510,9 +510,11 @@ export interface components {
          *     * `loop` - loop
          *     * `branch` - branch
          *     * `break` - break
+         *     * `continue` - continue
+         *     * `terminate` - terminate
          * @enum {string}
          */
-        KindEnum: "action" | "trigger" | "loop" | "branch" | "break";
+        KindEnum: "action" | "trigger" | "loop" | "branch" | "break" | "continue" | "terminate";
         LastRun: {
             /** Format: uuid */
             id: string;
@@ -628,6 +630,11 @@ export interface components {
             version?: number;
             /** @description Whether its webhook and schedule start runs (Run workflow always does). A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems is refused (400, listing them). */
             enabled?: boolean;
+            /**
+             * Format: uuid
+             * @description The workflow (of this organisation, with the Alert trigger) that runs when a run of this one fails, or null. Like `enabled`, setting it needs no `version` and makes none; an unusable one is refused (400, path `alert_workflow`).
+             */
+            alert_workflow?: string | null;
         };
         /**
          * @description * `owner` - Owner
@@ -647,6 +654,8 @@ export interface components {
             readonly trigger_payload: unknown;
             readonly failed_step: string;
             readonly error: string;
+            /** @description Steps that failed and were continued (error handling continue or error_lane); a run may succeed with some. */
+            readonly continued_failures: number;
             readonly cancel_requested: boolean;
             readonly progress: components["schemas"]["RunProgress"];
             /** @description The run's execution: one more each time it resumed after its worker was lost. */
@@ -661,7 +670,7 @@ export interface components {
             readonly events: components["schemas"]["RunEvent"][];
             /** Format: uuid */
             readonly retry_of: string | null;
-            /** @description Who pressed Run workflow (Replay, Retry); null when no person started it (`trigger_kind` webhook, schedule or callable). */
+            /** @description Who pressed Run workflow (Replay, Retry); null when no person started it (`trigger_kind` webhook, schedule, callable or alert). */
             readonly started_by: string | null;
             readonly trigger: string;
             readonly trigger_kind: components["schemas"]["TriggerKindEnum"];
@@ -674,6 +683,13 @@ export interface components {
             readonly call_depth: number;
             /** @description The runs this run started with Call workflow steps, in the order started. */
             readonly children: components["schemas"]["ChildRun"][];
+            /**
+             * Format: uuid
+             * @description An alert run (`trigger_kind` alert): the failed run it tells of.
+             */
+            readonly alert_for: string | null;
+            /** @description The alert runs this run's failure started (at most one). */
+            readonly alerts: string[];
             /** @description The run's answer: a Webhook response step's `{status, headers, body}`, or a Callable response step's `{value}` (what a waiting caller receives); null if none. */
             readonly response: unknown;
             /** Format: date-time */
@@ -784,9 +800,10 @@ export interface components {
          * @description * `succeeded` - succeeded
          *     * `failed` - failed
          *     * `cancelled` - cancelled
+         *     * `continued` - continued
          * @enum {string}
          */
-        StepRunStatusEnum: "succeeded" | "failed" | "cancelled";
+        StepRunStatusEnum: "succeeded" | "failed" | "cancelled" | "continued";
         Token: {
             /** @description Send it as `Authorization: Token <token>`. */
             token: string;
@@ -801,9 +818,10 @@ export interface components {
          *     * `webhook` - Webhook
          *     * `schedule` - Schedule
          *     * `callable` - Callable
+         *     * `alert` - Alert
          * @enum {string}
          */
-        TriggerKindEnum: "manual" | "webhook" | "schedule" | "callable";
+        TriggerKindEnum: "manual" | "webhook" | "schedule" | "callable" | "alert";
         Workflow: {
             /** Format: uuid */
             readonly id: string;
@@ -813,6 +831,11 @@ export interface components {
             version?: number;
             /** @description Whether its webhook and schedule start runs (Run workflow always does). A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems is refused (400, listing them). */
             enabled?: boolean;
+            /**
+             * Format: uuid
+             * @description The workflow (of this organisation, with the Alert trigger) that runs when a run of this one fails, or null. Like `enabled`, setting it needs no `version` and makes none; an unusable one is refused (400, path `alert_workflow`).
+             */
+            alert_workflow?: string | null;
             /**
              * Format: uri
              * @description The URL whose calls start the workflow while it is enabled, when its trigger is a Webhook (else null). POST …/webhook-token/ replaces it; the old one then answers 404.
@@ -852,6 +875,11 @@ export interface components {
             version?: number;
             /** @description Whether its webhook and schedule start runs (Run workflow always does). A PATCH holding only `enabled` needs no `version`; enabling a workflow with problems is refused (400, listing them). */
             enabled?: boolean;
+            /**
+             * Format: uuid
+             * @description The workflow (of this organisation, with the Alert trigger) that runs when a run of this one fails, or null. Like `enabled`, setting it needs no `version` and makes none; an unusable one is refused (400, path `alert_workflow`).
+             */
+            alert_workflow?: string | null;
         };
     };
     responses: {

@@ -67,12 +67,30 @@ export interface StructureNode {
   content?: Record<string, StructureNode[]>;
 }
 
+/** What a failure of the step means: stop the run (the default), continue, or take its error lane. */
+export type ErrorMode = "stop" | "continue" | "error_lane";
+
+export interface RetrySettings {
+  /** Total tries, the first included: 1..10 (1 = no retry). */
+  attempts: number;
+  backoff: "fixed" | "exponential";
+  delay_seconds?: number;
+  max_delay_seconds?: number;
+}
+
+/** `steps.<name>.error_handling`: absent means stop, with no retry. */
+export interface ErrorHandling {
+  mode: ErrorMode;
+  retry?: RetrySettings;
+}
+
 export interface StepDefinition {
   title?: string;
   connector: string;
   operation: string;
   authentication?: string;
   properties: Record<string, TypedValue>;
+  error_handling?: ErrorHandling;
 }
 
 export interface TriggerDefinition {
@@ -148,7 +166,10 @@ export type RunEvent = Schemas["RunEvent"];
 
 export type RunEventKind = Schemas["RunEventKindEnum"];
 
+/** `continued`: the step failed but the run went on (error handling Continue, or its error lane ran). */
 export type StepRunStatus = Schemas["StepRunStatusEnum"];
+
+export const STEP_RUN_STATUSES: readonly StepRunStatus[] = ["succeeded", "failed", "continued", "cancelled"];
 
 /** What a list of step runs sends instead of an input or output over 64 KiB. */
 export interface TruncatedPayload {

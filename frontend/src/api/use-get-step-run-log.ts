@@ -69,17 +69,20 @@ export function useGetStepRunLog(runId: string | null, live: boolean): StepRunLo
   return { log, isFetching, error: query.error, loadMore };
 }
 
-/** `GET /api/runs/{id}/steps/?search=…`: the step runs whose path, error, input or output has the text. */
-export function useSearchStepRuns(runId: string | null, search: string) {
+/**
+ * `GET /api/runs/{id}/steps/?search=…&status=…`: the step runs whose path, error, input or output
+ * has the text, and (when `status` is given) in that status.
+ */
+export function useSearchStepRuns(runId: string | null, search: string, status = "") {
   return useInfiniteQuery({
-    queryKey: queryKeys.stepRunSearch(runId ?? "", search),
-    queryFn: ({ pageParam, signal }) => getStepRuns(runId!, { offset: pageParam, limit: STEP_RUN_PAGE, search }, signal),
+    queryKey: queryKeys.stepRunSearch(runId ?? "", search, status),
+    queryFn: ({ pageParam, signal }) => getStepRuns(runId!, { offset: pageParam, limit: STEP_RUN_PAGE, search, status }, signal),
     initialPageParam: 0,
     getNextPageParam: (last: Page<StepRun>, pages) => {
       const loaded = pages.reduce((sum, page) => sum + page.results.length, 0);
       return loaded < last.count ? loaded : undefined;
     },
-    enabled: runId !== null && search !== "",
+    enabled: runId !== null && (search !== "" || status !== ""),
     staleTime: 5_000,
   });
 }

@@ -18,6 +18,7 @@ import { ConnectorPicker } from "./ConnectorPicker";
 import { ConnectorsPanel } from "./ConnectorsPanel";
 import { PropertiesPanel } from "./PropertiesPanel";
 import { SaveStatus } from "./SaveStatus";
+import { WorkflowSettingsButton } from "./WorkflowSettings";
 import { ActiveRunProvider } from "../debug/ActiveRunProvider";
 import { DebugPanel } from "../debug/DebugPanel";
 import { RunControls } from "../debug/RunControls";
@@ -219,11 +220,17 @@ function BuilderHeader({ onReload }: { onReload: () => void }) {
             <IconArrowForwardUp size={19} />
           </ActionIcon>
         </Tooltip>
+        <SettingsButton />
       </Group>
       <BuilderEnabledSwitch />
       <RunControls />
     </header>
   );
+}
+
+function SettingsButton() {
+  const workflowId = useAppStore((state) => state.workflowId);
+  return workflowId === null ? null : <WorkflowSettingsButton workflowId={workflowId} />;
 }
 
 /** Enabled, in the header: it applies to the workflow as saved, so the edits on screen are saved first. */

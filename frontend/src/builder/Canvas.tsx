@@ -55,7 +55,7 @@ export function toFlow(layout: Layout): { nodes: CanvasNode[]; edges: Edge[] } {
       height: container.height,
       zIndex: container.depth,
     });
-    if (container.type === "branch") {
+    if (container.type !== "loop") {
       for (const lane of container.lanes) {
         nodes.push({
           id: `lane:${container.name}:${lane.ref.lane}`,

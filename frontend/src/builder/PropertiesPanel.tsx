@@ -10,6 +10,8 @@ import { AuthenticateTab } from "./AuthenticateTab";
 import { operationOf, stepTitle, useCatalogue } from "./catalogue-context";
 import { PropertyField } from "./PropertyField";
 import { TriggerPanelSection } from "../triggers/TriggerDetails";
+import { acceptsErrorHandling } from "../definition/error-handling";
+import { ErrorHandlingSection } from "./ErrorHandlingSection";
 
 export function PropertiesPanel() {
   const selected = useAppStore((state) => state.selectedStep);
@@ -76,8 +78,16 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
   const schema = operation?.input_schema;
   // `readOnly` properties are set by the platform (a schedule's payload), not in the panel.
   const fields = Object.entries(schema?.properties ?? {}).filter(([, fieldSchema]) => fieldSchema.readOnly !== true);
+  const handlesErrors = !isTrigger && acceptsErrorHandling(operation?.kind, step.connector);
+  // The error-handling fields show their own errors.
+  const inSection = (path: string) =>
+    handlesErrors && (path === `${base}.error_handling.mode` || path.startsWith(`${base}.error_handling.retry.`));
   const general = errors.filter(
-    (error) => !error.path.startsWith(`${base}.properties.`) && error.path !== `${base}.authentication` && error.path !== `${base}.title`,
+    (error) =>
+      !error.path.startsWith(`${base}.properties.`) &&
+      error.path !== `${base}.authentication` &&
+      error.path !== `${base}.title` &&
+      !inSection(error.path),
   );
   const authenticationError = errors.find((error) => error.path === `${base}.authentication`);
 
@@ -184,6 +194,7 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
                   This operation takes no input.
                 </Text>
               )}
+              {handlesErrors && <ErrorHandlingSection name={name} step={step} errors={errors} />}
             </Stack>
           </ScrollArea>
         </Tabs.Panel>

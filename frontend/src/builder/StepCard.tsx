@@ -15,7 +15,7 @@ import { findNode, TRIGGER_NAME, stepOf } from "../definition/structure";
 import { stepIssues } from "../definition/issues";
 import { STEP_HEIGHT } from "../definition/layout";
 import { useCatalogue, stepTitle } from "./catalogue-context";
-import { StepRunBadge, StepRunError, StepRunWaiting, statusLabel } from "../debug/StepRunStatus";
+import { StepRunBadge, StepRunContinued, StepRunError, StepRunWaiting, statusLabel } from "../debug/StepRunStatus";
 import { TriggerCardDetails } from "../triggers/TriggerDetails";
 import { triggerCardHeight } from "../triggers/triggers";
 import classes from "./builder.module.css";
@@ -114,6 +114,9 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       {runState !== undefined && <StepRunBadge state={runState} />}
       {runState?.status === "failed" && runState.error !== undefined && <StepRunError name={name} error={runState.error} />}
       {runState?.status === "waiting" && runState.waiting !== undefined && <StepRunWaiting name={name} text={runState.waiting} />}
+      {runState?.status === "continued" && runState.error !== undefined && (
+        <StepRunContinued name={name} error={runState.error} count={runState.continued ?? 1} />
+      )}
       {!isTrigger && <StepMenu name={name} title={title} />}
       {isTrigger && <TriggerCardDetails />}
       {problem !== undefined && (

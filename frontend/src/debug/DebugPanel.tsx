@@ -2,13 +2,13 @@ import { Alert, Badge, Box, Button, CloseButton, Collapse, Group, Loader, Scroll
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconAlertTriangle, IconArrowBackUp, IconBug, IconChevronDown, IconChevronRight, IconClockPause, IconPlayerPlay, IconRefresh, IconSearch, IconServerOff } from "@tabler/icons-react";
 import { useEffect, useMemo, useState } from "react";
-import { isRunLive, RUN_STATUSES, type Run, type RunEvent, type RunStatus, type StepRun } from "../api/types";
+import { isRunLive, RUN_STATUSES, STEP_RUN_STATUSES, type Run, type RunEvent, type RunStatus, type StepRun, type StepRunStatus } from "../api/types";
 import { useGetRuns } from "../api/use-get-runs";
 import { useSearchStepRuns } from "../api/use-get-step-run-log";
 import { useCatalogue } from "../builder/catalogue-context";
 import { fullDate, timeAgo } from "../pages/format";
 import { useAppStore } from "../store";
-import { formatDuration } from "./format";
+import { continuedFailuresText, formatDuration } from "./format";
 import { useCanRun, useRunActionButton } from "./RunControls";
 import { useActiveRun } from "./run-context";
 import { runTimeline, runWaitingText, waitingStepOf, waitingText } from "./run-waiting";
@@ -137,6 +137,7 @@ function RunRow({ run, selected, trigger, onSelect }: { run: Run; selected: bool
           <TriggerKindIcon kind={run.trigger_kind} size={12} /> {runListTriggerText(run)} · version {run.workflow_version}
           {run.retry_of !== null ? " · retry" : ""}
           {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
+          {(run.continued_failures ?? 0) > 0 ? ` · ${continuedFailuresText(run.continued_failures)}` : ""}
         </Text>
       </Box>
       <Text fz={12} c="dimmed" style={{ fontVariantNumeric: "tabular-nums" }}>
@@ -154,11 +155,13 @@ function RunDetail() {
   const retry = useRunActionButton("retry");
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 300);
-  const found = useSearchStepRuns(activeRunId, debounced);
+  const [stepStatus, setStepStatus] = useState<StepRunStatus | "">("");
+  const found = useSearchStepRuns(activeRunId, debounced, stepStatus);
   const [reveal, setReveal] = useState<{ path: string; at: number } | null>(null);
 
   useEffect(() => {
     setSearch("");
+    setStepStatus("");
     setReveal(null);
   }, [activeRunId]);
 
@@ -194,7 +197,7 @@ function RunDetail() {
   const started = run.started_at ?? run.created_at;
   const waiting = runWaitingText(run);
   const at = run.status === "running" ? run.progress?.current_step : run.status === "waiting" ? waitingStepOf(run) : "";
-  const searching = debounced !== "";
+  const searching = debounced !== "" || stepStatus !== "";
   const log = steps.log;
   const countText = searching
     ? found.data === undefined
@@ -211,6 +214,12 @@ function RunDetail() {
             {/* A waiting run's line wraps: until when and why must show whole. */}
             <Text fw={650} fz="sm" truncate={waiting === undefined} aria-live="polite" data-testid="run-status" style={{ overflowWrap: "anywhere" }}>
               {waiting ?? statusLabel(run.status)}
+              {continuedFailuresText(run.continued_failures) !== null ? (
+                <Text span c="orange.8" fw={500} data-testid="run-continued-failures">
+                  {" · "}
+                  {continuedFailuresText(run.continued_failures)}
+                </Text>
+              ) : null}
               {run.attempt > 1 ? (
                 <Badge ml={8} size="sm" variant="light" color="gray" tt="none" style={{ verticalAlign: "1px" }} data-testid="run-attempt">
                   Attempt {run.attempt}
@@ -296,13 +305,23 @@ function RunDetail() {
           onChange={(event) => setSearch(event.currentTarget.value)}
           rightSection={search !== "" ? <CloseButton size="sm" aria-label="Clear the search" onClick={() => setSearch("")} /> : undefined}
         />
+        <Select
+          size="xs"
+          w={152}
+          aria-label="Filter step runs by status"
+          value={stepStatus === "" ? "all" : stepStatus}
+          onChange={(value) => setStepStatus(value === null || value === "all" ? "" : (value as StepRunStatus))}
+          data={[{ value: "all", label: "All statuses" }, ...STEP_RUN_STATUSES.map((value) => ({ value, label: statusLabel(value) }))]}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: true }}
+        />
         <Text fz="xs" c="dimmed" style={{ flex: "none", fontVariantNumeric: "tabular-nums" }} aria-live="polite">
           {countText}
         </Text>
       </Group>
       {searching ? (
         <StepRunList
-          key={`search:${run.id}:${debounced}`}
+          key={`search:${run.id}:${debounced}:${stepStatus}`}
           run={run}
           rows={searchRows}
           canLoadMore={found.hasNextPage}
@@ -312,7 +331,11 @@ function RunDetail() {
           fetching={found.isFetching}
           live={false}
           loaded={found.data !== undefined}
-          empty={`No step run of this run mentions “${debounced}”.`}
+          empty={
+            debounced === ""
+              ? `No ${statusLabel(stepStatus || "succeeded").toLowerCase()} step run in this run.`
+              : `No ${stepStatus === "" ? "" : `${statusLabel(stepStatus).toLowerCase()} `}step run of this run mentions “${debounced}”.`
+          }
           reveal={null}
         />
       ) : (

@@ -1,16 +1,17 @@
 import { ActionIcon, Alert, Badge, Button, Group, Loader, Stack, Text, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconChevronDown, IconChevronRight, IconDownload, IconPlugConnected, IconRepeat } from "@tabler/icons-react";
+import { IconAlertTriangle, IconChevronDown, IconChevronRight, IconDownload, IconPlugConnected, IconRepeat } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import { queryKeys } from "../api/query-keys";
-import type { JsonValue, Run, StepRun } from "../api/types";
+import { isRunLive, type JsonValue, type Run, type StepRun } from "../api/types";
 import { useGetStepRun } from "../api/use-get-step-run";
 import { stepTitle, useCatalogue } from "../builder/catalogue-context";
 import { stepOf, TRIGGER_NAME } from "../definition/structure";
 import { appStore, useAppStore } from "../store";
+import { continuedError } from "./canvas-status";
 import { copyText } from "./clipboard";
 import { formatBytes, formatDuration } from "./format";
 import { JsonTree } from "./JsonTree";
@@ -210,7 +211,13 @@ const Line = memo(function Line({ row, run, open, onToggleOpen, onToggleCollapse
     );
   }
   const stepRun = row.kind === "step" ? row.run : row.loop.run;
-  const status = row.kind === "step" ? row.run.status : entryStatus(row.loop);
+  // A finished run's loop whose own step run is not among the rows (search, status filter): what its iterations shown say.
+  const status =
+    row.kind === "step"
+      ? row.run.status
+      : row.loop.run === undefined && !isRunLive(run.status)
+        ? summarise(row.loop.iterations)
+        : entryStatus(row.loop);
   const name = row.kind === "step" ? row.run.step_name : row.loop.name;
   return (
     <div data-path={row.key}>
@@ -344,7 +351,19 @@ function StepBody({ stepRun, runId, padding }: { stepRun: StepRun; runId: string
   return (
     <div className={classes.stepBody} style={{ paddingLeft: padding }} aria-label={`Step run ${stepRun.path}`} role="group">
       <Stack gap={8} pt={6}>
-        {stepRun.error !== "" && (
+        {stepRun.status === "continued" && (
+          <Alert
+            color="orange"
+            variant="light"
+            p={8}
+            icon={<IconAlertTriangle size={15} aria-hidden />}
+            styles={{ message: { fontSize: 12.5, wordBreak: "break-word" } }}
+            data-testid="continued-failure"
+          >
+            Failed and continued (its output is the error){continuedError(stepRun) !== undefined ? `: ${continuedError(stepRun)}` : "."}
+          </Alert>
+        )}
+        {stepRun.error !== "" && stepRun.status !== "continued" && (
           <Alert color="red" variant="light" p={8} styles={{ message: { fontSize: 12.5, wordBreak: "break-word" } }}>
             {stepRun.error}
           </Alert>

@@ -1,5 +1,5 @@
 import { Loader, Tooltip } from "@mantine/core";
-import { IconCheck, IconClock, IconClockPause, IconPlayerSkipForward, IconPlayerStop, IconX } from "@tabler/icons-react";
+import { IconAlertTriangle, IconCheck, IconClock, IconClockPause, IconPlayerSkipForward, IconPlayerStop, IconX } from "@tabler/icons-react";
 import type { RunStatus } from "../api/types";
 import type { CanvasStepState, CanvasStepStatus } from "./canvas-status";
 import classes from "./debug.module.css";
@@ -11,6 +11,7 @@ const LABELS: Record<AnyStatus, string> = {
   running: "Running",
   waiting: "Waiting",
   succeeded: "Succeeded",
+  continued: "Failed, continued",
   failed: "Failed",
   skipped: "Skipped",
   cancelled: "Cancelled",
@@ -21,6 +22,7 @@ export const STATUS_COLORS: Record<AnyStatus, string> = {
   running: "blue",
   waiting: "violet",
   succeeded: "teal",
+  continued: "orange",
   failed: "red",
   skipped: "gray",
   cancelled: "orange",
@@ -39,6 +41,8 @@ export function StatusIcon({ status, size = 14 }: { status: AnyStatus; size?: nu
       return <IconCheck size={size} stroke={2.6} aria-hidden />;
     case "failed":
       return <IconX size={size} stroke={2.6} aria-hidden />;
+    case "continued":
+      return <IconAlertTriangle size={size} stroke={2.4} aria-hidden />;
     case "queued":
       return <IconClock size={size} stroke={2.2} aria-hidden />;
     case "waiting":
@@ -67,7 +71,12 @@ export function StatusDot({ status, size = 20, className }: { status: AnyStatus;
 
 /** The state of a step in the selected run, on its card's top-left corner. */
 export function StepRunBadge({ state }: { state: CanvasStepState }) {
-  const detail = state.runs > 1 ? ` (${state.runs} runs)` : "";
+  const detail =
+    state.status === "continued" && state.runs > 1
+      ? ` (${(state.continued ?? 0).toLocaleString()} of ${state.runs.toLocaleString()} runs)`
+      : state.runs > 1
+        ? ` (${state.runs} runs)`
+        : "";
   return (
     <Tooltip label={`${state.waiting ?? statusLabel(state.status)}${detail}`} withArrow position="top">
       <span className={classes.cardBadge}>
@@ -82,6 +91,17 @@ export function StepRunWaiting({ name, text }: { name: string; text: string }) {
   return (
     <div className={`${classes.cardError} ${classes.cardWaiting}`} role="status" aria-label={`${name}: ${text}`} title={text}>
       <IconClockPause size={13} stroke={2.4} aria-hidden className={classes.cardErrorIcon} />
+      <span className={classes.cardErrorText}>{text}</span>
+    </div>
+  );
+}
+
+/** The error a continued step failed with, beside its card: the run went on. */
+export function StepRunContinued({ name, error, count }: { name: string; error: string; count: number }) {
+  const text = count > 1 ? `${count.toLocaleString()}× failed, continued: ${error}` : `Continued: ${error}`;
+  return (
+    <div className={`${classes.cardError} ${classes.cardContinued}`} role="status" aria-label={`${name} failed and continued: ${error}`} title={text}>
+      <IconAlertTriangle size={13} stroke={2.4} aria-hidden className={classes.cardErrorIcon} />
       <span className={classes.cardErrorText}>{text}</span>
     </div>
   );

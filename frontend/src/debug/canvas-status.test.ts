@@ -108,3 +108,30 @@ describe("canvasStatuses", () => {
     expect(states["after-1"]).toEqual({ status: "succeeded", runs: 1 });
   });
 });
+
+describe("continued failures on the canvas", () => {
+  it("marks a step whose runs failed but were continued, with the first error and how many", () => {
+    const rows = [
+      ...walkthroughRows(3).filter((row) => row.path !== "loop-1[1].slack-1"),
+      stepRun(20, "loop-1[1].slack-1", { status: "continued", output: { error: { message: "channel_not_found", type: "vendor_error", status_code: 200 } } }),
+      stepRun(21, "after-1"),
+    ];
+    const states = canvasStatuses({ names: NAMES, run: makeRun({ status: "succeeded", continued_failures: 1 }), rows, complete: true });
+    expect(states["slack-1"]).toMatchObject({ status: "continued", error: "channel_not_found", continued: 1, runs: 3 });
+    expect(states["loop-1"]!.status).toBe("succeeded");
+    expect(states["after-1"]!.status).toBe("succeeded");
+  });
+
+  it("prefers the step run's error to its output, and a probe's continued status when rows are not loaded", () => {
+    const rows = [stepRun(1, "trigger"), stepRun(2, "totango-1", { status: "continued", error: "Totango answered 500" })];
+    const states = canvasStatuses({
+      names: NAMES,
+      run: makeRun({ status: "succeeded" }),
+      rows,
+      complete: false,
+      probes: { "slack-1": { count: 4, status: "continued" } },
+    });
+    expect(states["totango-1"]).toMatchObject({ status: "continued", error: "Totango answered 500" });
+    expect(states["slack-1"]!.status).toBe("continued");
+  });
+});

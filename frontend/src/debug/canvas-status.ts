@@ -8,7 +8,7 @@ import type { Run, StepRun, StepRunStatus } from "../api/types";
 import { runWaitingText, waitingStepOf } from "./run-waiting";
 import { stepNamesOfPath } from "./step-run-tree";
 
-export type CanvasStepStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "skipped" | "cancelled";
+export type CanvasStepStatus = "queued" | "running" | "waiting" | "succeeded" | "continued" | "failed" | "skipped" | "cancelled";
 
 export interface CanvasStepState {
   status: CanvasStepStatus;
@@ -19,6 +19,18 @@ export interface CanvasStepState {
   progress?: { done: number; count: number };
   /** Step runs of this step loaded (a step in a loop runs once an iteration). */
   runs: number;
+  /** Of those, the ones that failed but were continued (error handling Continue or an error lane). */
+  continued?: number;
+}
+
+/** The error a continued step run carries: its `error`, else its output's `error.message`. */
+export function continuedError(row: StepRun): string | undefined {
+  if (row.error) return row.error;
+  const output = row.output;
+  if (output === null || typeof output !== "object" || Array.isArray(output)) return undefined;
+  const error = output.error;
+  if (error === null || typeof error !== "object" || Array.isArray(error)) return undefined;
+  return typeof error.message === "string" && error.message !== "" ? error.message : undefined;
 }
 
 /** What a step's step runs say, for a step whose runs are not all loaded: from `?step=name&limit=1`. */
@@ -30,6 +42,8 @@ export interface StepProbe {
 interface Seen {
   runs: number;
   failed?: StepRun;
+  firstContinued?: StepRun;
+  continued: number;
   cancelled: boolean;
   last?: StepRun;
 }
@@ -49,11 +63,15 @@ export interface CanvasStatusInput {
 export function canvasStatuses({ names, run, rows, complete, probes = {}, now = new Date() }: CanvasStatusInput): Record<string, CanvasStepState> {
   const seen = new Map<string, Seen>();
   for (const row of rows) {
-    const entry = seen.get(row.step_name) ?? { runs: 0, cancelled: false };
+    const entry = seen.get(row.step_name) ?? { runs: 0, continued: 0, cancelled: false };
     entry.runs += 1;
     entry.last = row;
     if (row.status === "failed" && entry.failed === undefined) entry.failed = row;
     if (row.status === "cancelled") entry.cancelled = true;
+    if (row.status === "continued") {
+      entry.continued += 1;
+      entry.firstContinued ??= row;
+    }
     seen.set(row.step_name, entry);
   }
   const running = run.status === "running" ? stepNamesOfPath(run.progress?.current_step ?? "") : [];
@@ -81,6 +99,11 @@ export function canvasStatuses({ names, run, rows, complete, probes = {}, now = 
       if (name === parkedStep) state.waiting = runWaitingText(run, now);
     } else if (own?.cancelled || probe?.status === "cancelled") {
       state.status = "cancelled";
+    } else if ((own?.continued ?? 0) > 0 || probe?.status === "continued") {
+      state.status = "continued";
+      state.continued = own?.continued ?? 0;
+      const error = own?.firstContinued === undefined ? undefined : continuedError(own.firstContinued);
+      if (error !== undefined) state.error = error;
     } else if (ran) {
       state.status = "succeeded";
     } else if (run.status === "running" || run.status === "waiting") {

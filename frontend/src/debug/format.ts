@@ -14,3 +14,9 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** A run's failures that did not stop it: `7 failures continued`, or null when there are none. */
+export function continuedFailuresText(count: number | null | undefined): string | null {
+  if (count === null || count === undefined || count <= 0) return null;
+  return `${count.toLocaleString("en-US")} ${count === 1 ? "failure" : "failures"} continued`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildStepRunTree, entryStatus, flattenTree, parsePath, type IterationEntry, type LoopEntry } from "./step-run-tree";
+import { buildStepRunTree, entryStatus, flattenTree, parsePath, summarise, type IterationEntry, type LoopEntry } from "./step-run-tree";
 import { stepRun, walkthroughRows } from "../test/step-runs";
 
 describe("parsePath", () => {
@@ -90,5 +90,20 @@ describe("flattenTree", () => {
       "loop-1[2].slack-1",
     ]);
     expect(flattenTree(tree, new Set(["loop-1"])).map((row) => row.key)).toEqual(["trigger", "totango-1", "loop-1"]);
+  });
+});
+
+describe("continued step runs in the tree", () => {
+  it("marks an iteration holding a continued step run continued, and a failed one still failed", () => {
+    const rows = [
+      stepRun(1, "trigger"),
+      stepRun(2, "loop-1[0].slack-1"),
+      stepRun(3, "loop-1[1].slack-1", { status: "continued" }),
+      stepRun(4, "loop-1[2].slack-1", { status: "failed" }),
+    ];
+    const loop = buildStepRunTree(rows)[1];
+    if (loop?.kind !== "loop") throw new Error("expected a loop");
+    expect(loop.iterations.map((iteration) => summarise(iteration.children))).toEqual(["succeeded", "continued", "failed"]);
+    expect(summarise(loop.iterations.slice(0, 2))).toBe("continued");
   });
 });

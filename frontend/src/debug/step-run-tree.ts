@@ -56,7 +56,7 @@ export interface LoopEntry {
 
 export type TreeEntry = StepEntry | LoopEntry | IterationEntry;
 
-export type Summary = "succeeded" | "failed" | "cancelled" | "running";
+export type Summary = "succeeded" | "continued" | "failed" | "cancelled" | "running";
 
 interface Container {
   children: TreeEntry[];
@@ -135,13 +135,14 @@ export function buildStepRunTree(rows: readonly StepRun[]): TreeEntry[] {
   return root.children;
 }
 
-/** The state of an iteration: failed or cancelled if one of its step runs was, else succeeded. */
+/** The state of an iteration: failed, cancelled or continued if one of its step runs was (in that order), else succeeded. */
 export function summarise(entries: readonly TreeEntry[]): Summary {
   let result: Summary = "succeeded";
   for (const entry of entries) {
     const status = entryStatus(entry);
     if (status === "failed") return "failed";
     if (status === "cancelled") result = "cancelled";
+    else if (status === "continued" && result === "succeeded") result = "continued";
   }
   return result;
 }

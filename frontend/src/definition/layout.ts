@@ -4,6 +4,7 @@
  * before: one pass, no graph layout engine, and the same picture for the same definition.
  */
 import type { StructureNode, WorkflowDefinition } from "../api/types";
+import { ERROR_LANE } from "./error-handling";
 import { LOOP_LANE, ROOT, type LaneRef, type Slot, TRIGGER_NAME } from "./structure";
 
 export const STEP_WIDTH = 264;
@@ -38,7 +39,8 @@ export interface LaidLane {
 export interface LaidContainer {
   kind: "container";
   name: string;
-  type: "loop" | "branch";
+  /** `error`: an action step with an error lane ("On failure"); its success path is what follows it. */
+  type: "loop" | "branch" | "error";
   x: number;
   y: number;
   width: number;
@@ -84,6 +86,7 @@ interface Size {
 
 /** Lane names of a branch in display order: fixed lanes first (true before false), then the rest. */
 export function laneOrder(node: StructureNode): string[] {
+  if (node.type === "normal") return node.content?.[ERROR_LANE] !== undefined ? [ERROR_LANE] : [];
   const names = Object.keys(node.content ?? {});
   const rank = (lane: string) => (lane === "true" ? 0 : lane === "false" ? 1 : lane === "default" ? 3 : 2);
   return [...names].sort((a, b) => rank(a) - rank(b));
@@ -93,7 +96,13 @@ export function laneLabel(lane: string): string {
   if (lane === "true") return "True";
   if (lane === "false") return "False";
   if (lane === "default") return "Default";
+  if (lane === ERROR_LANE) return "On failure";
   return lane.replace(/[_-]+/g, " ").replace(/^\w/, (first) => first.toUpperCase());
+}
+
+/** A step drawn as a box around lanes: a loop, a branch, or a step with an error lane. */
+export function isBoxed(node: StructureNode): boolean {
+  return node.type !== "normal" || node.content?.[ERROR_LANE] !== undefined;
 }
 
 export function dropZoneId(slot: Slot): string {
@@ -119,7 +128,7 @@ export function computeLayout(definition: WorkflowDefinition, triggerHeight: num
     if (node.type === "loop") {
       const body = measureLane(node.content?.[LOOP_LANE] ?? []);
       size = { width: body.width + 2 * PAD_X, height: PAD_TOP + STEP_HEIGHT + body.height + PAD_BOTTOM };
-    } else if (node.type === "branch") {
+    } else if (isBoxed(node)) {
       const lanes = laneOrder(node).map((lane) => measureLane(node.content?.[lane] ?? []));
       const lanesWidth = lanes.reduce((sum, lane) => sum + lane.width, 0) + LANE_GAP * Math.max(0, lanes.length - 1);
       const lanesHeight = Math.max(GAP, ...lanes.map((lane) => lane.height));
@@ -165,7 +174,7 @@ export function computeLayout(definition: WorkflowDefinition, triggerHeight: num
       y += GAP;
       const size = sizes.get(node.name) ?? { width: STEP_WIDTH, height: STEP_HEIGHT };
       edge(previous.id, previous.handle, node.name);
-      if (node.type === "normal") {
+      if (!isBoxed(node)) {
         layout.steps.push({ kind: "step", name: node.name, x: centerX - STEP_WIDTH / 2, y });
       } else {
         placeContainer(node, centerX, y, size, depth);
@@ -183,7 +192,7 @@ export function computeLayout(definition: WorkflowDefinition, triggerHeight: num
     const container: LaidContainer = {
       kind: "container",
       name: node.name,
-      type: node.type === "branch" ? "branch" : "loop",
+      type: node.type === "normal" ? "error" : node.type,
       x: centerX - size.width / 2,
       y,
       width: size.width,

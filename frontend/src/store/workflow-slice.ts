@@ -1,4 +1,4 @@
-import { triggerStateOf, type Connector, type Operation, type StepDefinition, type TriggerState, type TypedValue, type Workflow, type WorkflowDefinition } from "../api/types";
+import { triggerStateOf, type Connector, type ErrorHandling, type Operation, type StepDefinition, type TriggerState, type TypedValue, type Workflow, type WorkflowDefinition } from "../api/types";
 import {
   defaultProperties,
   duplicateStep,
@@ -16,6 +16,7 @@ import {
   structureTypeFor,
   TRIGGER_NAME,
 } from "../definition/structure";
+import { setErrorHandling } from "../definition/error-handling";
 import type { AppSlice } from "./types";
 
 export interface WorkflowSlice {
@@ -45,6 +46,8 @@ export interface WorkflowSlice {
   /** Sets (or, with undefined, removes) an input; `operation` lets a Branch follow its cases. */
   setProperty: (name: string, key: string, value: TypedValue | undefined, operation?: Operation) => void;
   setAuthentication: (name: string, authentication: string | null) => void;
+  /** Sets `steps.<name>.error_handling`; the error lane follows the mode (added, or removed with its steps). */
+  setErrorHandling: (name: string, handling: ErrorHandling) => void;
 }
 
 function updateStep(definition: WorkflowDefinition, name: string, update: (step: StepDefinition) => StepDefinition): WorkflowDefinition {
@@ -198,6 +201,12 @@ export const createWorkflowSlice: AppSlice<WorkflowSlice> = (set, get) => ({
         return authentication === null ? rest : { ...rest, authentication };
       }),
     ),
+
+  setErrorHandling: (name, handling) => {
+    get().edit((definition) => setErrorHandling(definition, name, handling), `error-handling:${name}`);
+    const { definition, selectedStep } = get();
+    if (definition !== null && selectedStep !== null && stepOf(definition, selectedStep) === undefined) set({ selectedStep: null });
+  },
 });
 
 /** Takes a node out of the tree without deleting its step or the steps it holds. */

@@ -1,6 +1,6 @@
 /** What started a run, and the runs it called, in the debug panel. */
 import { Anchor, Group, Text } from "@mantine/core";
-import { IconCalendarTime, IconCornerDownRight, IconHandClick, IconSubtask, IconWebhook } from "@tabler/icons-react";
+import { IconBellRinging, IconCalendarTime, IconCornerDownRight, IconHandClick, IconSubtask, IconWebhook } from "@tabler/icons-react";
 import { Link } from "react-router";
 import type { Run, RunChild, TriggerKind } from "../api/types";
 import { useGetRun } from "../api/use-get-run";
@@ -8,9 +8,15 @@ import { useGetWorkflows } from "../api/use-get-workflows";
 import { StatusDot, statusLabel } from "../debug/StepRunStatus";
 import { childRunLabel, runHref, runTriggerText, shortRunId } from "./triggers";
 
-const ICONS = { manual: IconHandClick, webhook: IconWebhook, schedule: IconCalendarTime, callable: IconSubtask } as const;
+const ICONS = {
+  manual: IconHandClick,
+  webhook: IconWebhook,
+  schedule: IconCalendarTime,
+  callable: IconSubtask,
+  alert: IconBellRinging,
+} as const;
 
-/** The icon of what started a run: a hand (Run workflow), a webhook, a calendar, a called workflow. */
+/** The icon of what started a run: a hand (Run workflow), a webhook, a calendar, a called workflow, an alert. */
 export function TriggerKindIcon({ kind, size = 13 }: { kind: TriggerKind; size?: number }) {
   const Icon = ICONS[kind];
   return <Icon size={size} stroke={2} aria-hidden style={{ flex: "none", verticalAlign: "-2px" }} />;
@@ -23,7 +29,7 @@ function useWorkflowName(id: string | undefined): string | undefined {
 }
 
 /** "Called by Order intake › run 3f2a9c1e": a link that opens the parent run in its workflow's builder. */
-function ParentRunLink({ runId }: { runId: string }) {
+function ParentRunLink({ runId, testId = "parent-run-link" }: { runId: string; testId?: string }) {
   const parent = useGetRun(runId);
   const name = useWorkflowName(parent.data?.workflow);
   const text = `${name === undefined ? "" : `${name} › `}run ${shortRunId(runId)}`;
@@ -35,14 +41,18 @@ function ParentRunLink({ runId }: { runId: string }) {
     );
   }
   return (
-    <Anchor component={Link} to={runHref(parent.data.workflow, runId)} fz="xs" data-testid="parent-run-link">
+    <Anchor component={Link} to={runHref(parent.data.workflow, runId)} fz="xs" data-testid={testId}>
       {text}
     </Anchor>
   );
 }
 
 /** The selected run's origin line: "Manual · by ada", "Webhook", "Schedule · for 15:05", "Called by <parent run>". */
-export function RunOrigin({ run }: { run: Pick<Run, "trigger_kind" | "started_by" | "scheduled_for" | "parent_run"> }) {
+export function RunOrigin({
+  run,
+}: {
+  run: Pick<Run, "trigger_kind" | "started_by" | "scheduled_for" | "parent_run"> & { alert_for?: string | null };
+}) {
   return (
     <Group gap={4} wrap="nowrap" component="span" style={{ display: "inline-flex", maxWidth: "100%" }} data-testid="run-origin">
       <TriggerKindIcon kind={run.trigger_kind} />
@@ -50,6 +60,7 @@ export function RunOrigin({ run }: { run: Pick<Run, "trigger_kind" | "started_by
         {runTriggerText(run)}
       </Text>
       {run.trigger_kind === "callable" && run.parent_run !== null && <ParentRunLink runId={run.parent_run} />}
+      {run.trigger_kind === "alert" && typeof run.alert_for === "string" && <ParentRunLink runId={run.alert_for} testId="alert-for-link" />}
     </Group>
   );
 }

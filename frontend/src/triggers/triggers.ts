@@ -218,7 +218,7 @@ export function formatShortClock(iso: string, now: Date = new Date(), locale?: s
  * "Called by" (the parent run's link follows it), "Called by a run no longer kept".
  */
 export function runTriggerText(
-  run: Pick<Run, "trigger_kind" | "started_by" | "scheduled_for" | "parent_run">,
+  run: Pick<Run, "trigger_kind" | "started_by" | "scheduled_for" | "parent_run"> & { alert_for?: string | null },
   now: Date = new Date(),
   locale?: string,
 ): string {
@@ -231,6 +231,8 @@ export function runTriggerText(
       return run.scheduled_for === null ? "Schedule" : `Schedule · for ${formatShortClock(run.scheduled_for, now, locale)}`;
     case "callable":
       return run.parent_run === null ? "Called by a run no longer kept" : "Called by";
+    case "alert":
+      return run.alert_for === null || run.alert_for === undefined ? "Alert for a run no longer kept" : "Alert for";
   }
 }
 
@@ -241,11 +243,12 @@ export function shortRunId(id: string): string {
 
 /** `runTriggerText` for the runs list, where a parent run is named by its short id: "Called by run 3f2a9c1e". */
 export function runListTriggerText(
-  run: Pick<Run, "trigger_kind" | "started_by" | "scheduled_for" | "parent_run">,
+  run: Pick<Run, "trigger_kind" | "started_by" | "scheduled_for" | "parent_run"> & { alert_for?: string | null },
   now: Date = new Date(),
   locale?: string,
 ): string {
   if (run.trigger_kind === "callable" && run.parent_run !== null) return `Called by run ${shortRunId(run.parent_run)}`;
+  if (run.trigger_kind === "alert" && typeof run.alert_for === "string") return `Alert for run ${shortRunId(run.alert_for)}`;
   return runTriggerText(run, now, locale);
 }
 
