@@ -91,6 +91,17 @@ def accounts_definition(auth: str, mode: str) -> dict[str, Any]:
             "properties": {"key": string("refused"), "default": typed(0)},
         }
         after.append({"name": "count-2", "type": "normal"})
+    if mode == "continue":
+        # After the loop, a step reads how many failures it continued.
+        steps["count-1"] = {
+            "connector": "storage",
+            "operation": "set_value",
+            "properties": {
+                "key": string("refused"),
+                "value": jsonpath("$.steps.loop-1.continued_failures"),
+            },
+        }
+        after.append({"name": "count-1", "type": "normal"})
     return {
         "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
         "steps_structure": [
@@ -112,8 +123,11 @@ def test_continue_posts_to_93_channels_and_keeps_slacks_error_for_the_7_refused(
     assert not {message["channel"] for message in fake_slack.messages} & {
         channel["id"] for channel in fake_slack.channels if channel["name"] in REFUSED
     }
-    continued = [step for step in all_step_runs(api, run["id"]) if step["status"] == "continued"]
+    steps = all_step_runs(api, run["id"])
+    continued = [step for step in steps if step["status"] == "continued"]
     assert len(continued) == 7
+    [count] = [step for step in steps if step["path"] == "count-1"]
+    assert count["output"] == {"value": 7}
     for step in continued:
         code = REFUSED[step["input"]["channel"]]
         assert step["error"] == f"Slack error on chat.postMessage: {code}"

@@ -66,7 +66,7 @@ def test_walkthrough_posts_one_message_per_account_in_order(
         "Account 0001",
         "Account 0002",
     ]
-    assert steps[2]["output"] == {"count": 250, "iterations": 250}
+    assert steps[2]["output"] == {"count": 250, "iterations": 250, "continued_failures": 0}
     third_message = steps[5]
     assert third_message["input"] == {
         "channel": "#customer-success",

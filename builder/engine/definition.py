@@ -14,6 +14,7 @@ from typing import Any
 from builder.engine.errors import DefinitionError, FieldError
 from builder.engine.properties import (
     CompiledValue,
+    JsonPathExpression,
     LiteralValue,
     PropertyShapeError,
     compile_value,
@@ -138,6 +139,13 @@ class WorkflowPlan:
         return frozenset(found)
 
 
+# What steps after a loop read of it: how many items, how many iterations ran, and how many of
+# their steps failed and were continued (error handling). Marked in a lane's visible names by
+# ENDED_LOOP + name (NUL never appears in a step name).
+LOOP_SUMMARY_KEYS = ("count", "iterations", "continued_failures")
+ENDED_LOOP = "\0ended:"
+
+
 class DefinitionCompiler:
     """Walks a definition once in execution order, collecting every error with its path."""
 
@@ -229,9 +237,11 @@ class DefinitionCompiler:
             plan = self.compile_node(node, node_path, steps, visible, loops, depth)
             if plan is not None:
                 compiled.append(plan)
-                # A loop's value and index exist only inside it: later steps cannot read them.
-                if not plan.is_loop:
-                    visible.add(plan.name)
+                # Later steps read a step's output; a loop's (value, index) exists only inside
+                # it, and after it the loop's summary (LOOP_SUMMARY_KEYS).
+                visible.add(plan.name)
+                if plan.is_loop:
+                    visible.add(ENDED_LOOP + plan.name)
         return tuple(compiled)
 
     def compile_node(
@@ -570,6 +580,8 @@ class DefinitionCompiler:
                 self.check_reference(
                     reference.text, reference.step_name, property_path, key, visible
                 )
+                if reference.step_name and ENDED_LOOP + reference.step_name in visible:
+                    self.check_loop_summary_reference(reference, property_path, key)
             compiled.append((key, value))
         for required in schema.get("required", []):
             if required not in properties:
@@ -582,6 +594,20 @@ class DefinitionCompiler:
             for key, message in operation.check_properties(literals):
                 self.error(f"{path}.{key}", message)
         return tuple(compiled)
+
+    def check_loop_summary_reference(
+        self, reference: JsonPathExpression, path: str, key: str
+    ) -> None:
+        """After a loop, only its summary can be read, not an iteration's value or index."""
+        keys = reference.keys or ()
+        field = keys[2] if len(keys) > 2 else None
+        if field is not None and field not in LOOP_SUMMARY_KEYS:
+            self.error(
+                path,
+                f"{reference.text} in property {key!r} reads {field!r} of loop "
+                f"{reference.step_name!r} after it ended: there only "
+                f"{', '.join(LOOP_SUMMARY_KEYS)} can be read",
+            )
 
     def check_reference(
         self, text: str, step_name: str | None, path: str, key: str, visible: set[str]

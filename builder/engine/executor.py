@@ -373,7 +373,9 @@ class RunExecutor:
             if self.clock() > self.deadline:
                 raise RunTimedOut
             if step.is_loop:
-                self.run_loop(step, scope, prefix)
+                # After the loop, later steps read what it did: {count, iterations,
+                # continued_failures}.
+                steps[step.name] = self.run_loop(step, scope, prefix)
             elif step.is_branch:
                 output = steps[step.name] = self.run_step(step, scope, prefix)
                 # A lane's steps see the branch's scope; what they add stays in the lane.
@@ -398,8 +400,11 @@ class RunExecutor:
                         # The failure lane reads the error; what it adds stays in it.
                         self.run_lane(step.error_lane, {"steps": dict(steps)}, prefix)
 
-    def run_loop(self, step: StepPlan, scope: dict[str, Any], prefix: str) -> None:
+    def run_loop(self, step: StepPlan, scope: dict[str, Any], prefix: str) -> dict[str, Any]:
+        """Runs the loop's iterations; returns what it did, as recorded: how many items, how
+        many iterations ran, and how many of their steps failed and were continued."""
         record, started, completed = self.begin(step, prefix + step.name)
+        continued_before = self.continued_failures
         # A loop is recorded once its iterations are over, with how many ran; one that ended
         # in an earlier execution of this run is recorded already. Its list is resolved again
         # (from what the steps before it output) to re-enter its iterations.
@@ -463,11 +468,17 @@ class RunExecutor:
             raise
         finally:
             self.running_loops.pop()
+            summary = {
+                "count": count,
+                "iterations": iterations,
+                "continued_failures": self.continued_failures - continued_before,
+            }
             if not parked and not recorded:
-                record.output = {"count": count, "iterations": iterations}
+                record.output = summary
                 self.finish(record, started)
         if outer_break is not None:
             raise outer_break
+        return summary
 
     def run_step(
         self,

@@ -232,7 +232,10 @@ def test_helpers_through_the_worker_and_storage_lasting_across_iterations(api, c
     assert outputs == [
         ("split-1", {"result": ["ada", "grace"]}),
         ("map-1", {"result": [{"name": "Acme"}, {"name": "Globex"}]}),
-        ("loop-1", {"count": 2, "iterations": 2}),  # its sequence is taken when it starts
+        (
+            "loop-1",
+            {"count": 2, "iterations": 2, "continued_failures": 0},
+        ),  # its sequence is taken when it starts
         ("loop-1[0].count-1", {"value": 1}),
         ("loop-1[1].count-1", {"value": 2}),
         ("total-1", {"value": 2}),

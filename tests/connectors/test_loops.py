@@ -72,7 +72,7 @@ def test_loop_object_runs_once_per_pair_with_key_value_and_index(api, celery_wor
         ("loop-1[1].text-1", "globex green 1 true"),
     ]
     [loop] = [step for step in all_step_runs(api, run["id"]) if step["path"] == "loop-1"]
-    assert loop["output"] == {"count": 2, "iterations": 2}
+    assert loop["output"] == {"count": 2, "iterations": 2, "continued_failures": 0}
 
 
 def nested_definition(*, inner_break: dict[str, Any] | None) -> dict[str, Any]:
@@ -161,9 +161,9 @@ def test_break_of_the_inner_loop_ends_only_its_current_run(api, celery_worker):
         if step["operation"] == "loop_list"
     }
     assert loops == {
-        "outer[0].inner": {"count": 3, "iterations": 2},
-        "outer[1].inner": {"count": 3, "iterations": 2},
-        "outer": {"count": 2, "iterations": 2},
+        "outer[0].inner": {"count": 3, "iterations": 2, "continued_failures": 0},
+        "outer[1].inner": {"count": 3, "iterations": 2, "continued_failures": 0},
+        "outer": {"count": 2, "iterations": 2, "continued_failures": 0},
     }
 
 

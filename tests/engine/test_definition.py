@@ -623,8 +623,8 @@ def test_what_a_loop_makes_is_seen_only_inside_it():
     assert errors(workflow) == [
         (
             "steps.echo-3.properties.value",
-            "$.steps.loop-1.index in property 'value' refers to step 'loop-1', which does not run "
-            "before this step",
+            "$.steps.loop-1.index in property 'value' reads 'index' of loop 'loop-1' after it "
+            "ended: there only count, iterations, continued_failures can be read",
         ),
         (
             "steps.echo-3.properties.value",
@@ -632,6 +632,28 @@ def test_what_a_loop_makes_is_seen_only_inside_it():
             "before this step",
         ),
     ]
+
+
+def test_after_a_loop_its_summary_can_be_read():
+    workflow = definition(
+        [loop_node("loop-1", node("echo-1")), node("echo-2")],
+        {
+            "loop-1": each(),
+            "echo-1": step("steps", "echo", value=jsonpath("$.steps.loop-1.value")),
+            "echo-2": step(
+                "steps",
+                "echo",
+                value=string(
+                    "{$.steps.loop-1.count} {$.steps.loop-1.iterations} "
+                    "{$.steps.loop-1.continued_failures}"
+                ),
+            ),
+        },
+    )
+
+    plan = compile_definition(workflow, connectors=CONNECTORS)
+
+    assert [compiled.name for compiled in plan.steps] == ["loop-1", "echo-2"]
 
 
 def test_what_a_branch_lane_makes_is_seen_only_inside_the_lane():

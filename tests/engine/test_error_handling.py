@@ -294,6 +294,24 @@ def test_continued_failures_in_a_loop_are_counted_and_the_loop_goes_on(world):
     assert [statuses[f"loop-1[{index}].echo-1"] for index in range(4)] == ["succeeded"] * 4
 
 
+def test_a_step_after_a_loop_reads_how_many_of_its_failures_were_continued(world):
+    workflow = definition(
+        [loop_node("loop-1", node("flaky-1")), node("echo-1")],
+        {
+            "loop-1": step("flow", "each", items=jsonpath("$.steps.trigger.items")),
+            "flaky-1": with_handling(step("steps", "flaky"), mode="continue"),
+            "echo-1": echo(jsonpath("$.steps.loop-1")),
+        },
+    )
+
+    outcome = run(workflow, {"items": [1, 2, 3, 4]})
+
+    assert outcome == RunOutcome(status="succeeded", continued_failures=2)
+    summary = {"count": 4, "iterations": 4, "continued_failures": 2}
+    assert world.recorder.by_path()["echo-1"].output == {"value": summary}
+    assert world.recorder.by_path()["loop-1"].output == summary
+
+
 def test_an_unresolved_property_is_an_input_error_that_is_not_retried(world):
     workflow = definition(
         [node("echo-1")],
@@ -465,7 +483,11 @@ def test_continue_loop_skips_exactly_the_items_its_condition_names(world):
     assert outcome == RunOutcome(status="succeeded")
     echoed = [inputs["value"] for name, inputs in world.calls if name == "echo-1"]
     assert echoed == [1, 3, 4, 6]
-    assert world.recorder.by_path()["loop-1"].output == {"count": 6, "iterations": 6}
+    assert world.recorder.by_path()["loop-1"].output == {
+        "count": 6,
+        "iterations": 6,
+        "continued_failures": 0,
+    }
 
 
 def test_continue_of_an_outer_loop_ends_the_inner_loop_for_that_item(world):
@@ -490,7 +512,11 @@ def test_continue_of_an_outer_loop_ends_the_inner_loop_for_that_item(world):
 
     assert outcome == RunOutcome(status="succeeded")
     assert [name for name, _ in world.calls if name.startswith("echo")] == []
-    assert world.recorder.by_path()["outer"].output == {"count": 2, "iterations": 2}
+    assert world.recorder.by_path()["outer"].output == {
+        "count": 2,
+        "iterations": 2,
+        "continued_failures": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -527,7 +553,11 @@ def test_terminate_ends_the_run_as_told_with_the_users_message(world, status, ex
     assert "loop-1[2].echo-1" not in statuses
     assert "echo-2" not in statuses
     # The loop's own record is kept with the iterations that ran.
-    assert world.recorder.by_path()["loop-1"].output == {"count": 3, "iterations": 2}
+    assert world.recorder.by_path()["loop-1"].output == {
+        "count": 3,
+        "iterations": 2,
+        "continued_failures": 0,
+    }
 
 
 # --- Resume and Retry from failed step ---

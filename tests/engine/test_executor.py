@@ -279,7 +279,10 @@ def test_a_loop_is_recorded_after_its_iterations_with_the_sequence_it_started_wi
         (5, "echo-2", "succeeded"),
     ]
     loop = world.recorder.by_path()["loop-1"]
-    assert (loop.input, loop.output) == ({"items": ["Ada", "Bob"]}, {"count": 2, "iterations": 2})
+    assert (loop.input, loop.output) == (
+        {"items": ["Ada", "Bob"]},
+        {"count": 2, "iterations": 2, "continued_failures": 0},
+    )
 
 
 def test_a_loop_over_an_object_gives_each_key_with_its_value(world):
@@ -297,7 +300,11 @@ def test_a_loop_over_an_object_gives_each_key_with_its_value(world):
         {"value": "acme=red"},
         {"value": "globex=green"},
     ]
-    assert world.recorder.by_path()["loop-1"].output == {"count": 2, "iterations": 2}
+    assert world.recorder.by_path()["loop-1"].output == {
+        "count": 2,
+        "iterations": 2,
+        "continued_failures": 0,
+    }
 
 
 def test_a_loop_over_an_empty_list_runs_nothing_inside_and_the_run_goes_on(world):
@@ -318,7 +325,11 @@ def test_a_loop_over_an_empty_list_runs_nothing_inside_and_the_run_goes_on(world
         (2, "loop-1", "succeeded"),
         (3, "echo-2", "succeeded"),
     ]
-    assert world.recorder.by_path()["loop-1"].output == {"count": 0, "iterations": 0}
+    assert world.recorder.by_path()["loop-1"].output == {
+        "count": 0,
+        "iterations": 0,
+        "continued_failures": 0,
+    }
 
 
 def test_nested_loops_run_the_inner_loop_for_every_outer_item_at_indexed_paths(world):
@@ -368,7 +379,11 @@ def test_an_inner_loop_reads_the_current_item_of_the_outer_loop(world):
         "bob",
         "cy",
     ]
-    assert world.recorder.by_path()["outer[1].inner"].output == {"count": 0, "iterations": 0}
+    assert world.recorder.by_path()["outer[1].inner"].output == {
+        "count": 0,
+        "iterations": 0,
+        "continued_failures": 0,
+    }
 
 
 def test_a_step_inside_a_loop_reads_what_ran_before_it_in_the_same_iteration(world):
@@ -442,7 +457,7 @@ def test_a_failure_inside_a_loop_fails_the_loop_naming_the_iteration(world):
     ]
     loop = world.recorder.by_path()["loop-1"]
     assert loop.error == "Iteration 1 of 3 failed at loop-1[0].fail-1: Refused: Ada"
-    assert loop.output == {"count": 3, "iterations": 1}
+    assert loop.output == {"count": 3, "iterations": 1, "continued_failures": 0}
 
 
 # --- Break ---
@@ -484,8 +499,12 @@ def test_a_break_stops_its_loop_and_the_outer_loop_goes_on(world):
     assert echoed(world) == ["a1", "b1"]
     records = world.recorder.by_path()
     assert records["outer[0].inner[0].break-1"].output == {"loop": "inner"}
-    assert records["outer[0].inner"].output == {"count": 3, "iterations": 1}
-    assert records["outer"].output == {"count": 2, "iterations": 2}
+    assert records["outer[0].inner"].output == {
+        "count": 3,
+        "iterations": 1,
+        "continued_failures": 0,
+    }
+    assert records["outer"].output == {"count": 2, "iterations": 2, "continued_failures": 0}
 
 
 def test_a_break_naming_the_outer_loop_stops_both(world):
@@ -494,8 +513,12 @@ def test_a_break_naming_the_outer_loop_stops_both(world):
     assert outcome.status == "succeeded"
     assert echoed(world) == ["a1"]
     records = world.recorder.by_path()
-    assert records["outer[0].inner"].output == {"count": 3, "iterations": 1}
-    assert records["outer"].output == {"count": 2, "iterations": 1}
+    assert records["outer[0].inner"].output == {
+        "count": 3,
+        "iterations": 1,
+        "continued_failures": 0,
+    }
+    assert records["outer"].output == {"count": 2, "iterations": 1, "continued_failures": 0}
     assert [record.status for record in world.recorder.records] == ["succeeded"] * 6
 
 

@@ -66,7 +66,11 @@ def test_resuming_inside_a_loop_reenters_it_at_the_first_unrecorded_iteration(wo
         (5, "loop-1[2].echo-1", "succeeded"),
         (2, "loop-1", "succeeded"),
     ]
-    assert world.recorder.by_path()["loop-1"].output == {"count": 3, "iterations": 3}
+    assert world.recorder.by_path()["loop-1"].output == {
+        "count": 3,
+        "iterations": 3,
+        "continued_failures": 0,
+    }
 
 
 def test_a_loop_that_ended_before_is_not_recorded_again(world):
@@ -80,7 +84,7 @@ def test_a_loop_that_ended_before_is_not_recorded_again(world):
     )
     resumed_from = checkpoint(
         done(1, "trigger", {"names": ["Ada"]}),
-        done(2, "loop-1", {"count": 1, "iterations": 1}),
+        done(2, "loop-1", {"count": 1, "iterations": 1, "continued_failures": 0}),
         done(3, "loop-1[0].echo-1", {"value": "Ada"}),
     )
 
@@ -231,7 +235,11 @@ def test_resuming_a_100000_item_loop_at_iteration_60000_holds_one_recorded_outpu
         (2, "loop-1", "succeeded"),
     ]
     assert world.recorder.records[0].output == {"value": 60_000}
-    assert world.recorder.records[-1].output == {"count": 100_000, "iterations": 60_002}
+    assert world.recorder.records[-1].output == {
+        "count": 100_000,
+        "iterations": 60_002,
+        "continued_failures": 0,
+    }
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,9 @@ def test_reuse_is_by_path_so_only_the_iterations_that_succeeded_are_skipped(worl
         },
     )
     reuse = {
-        "loop-1": EarlierStep("flow", "each", {"items": ["x"]}, {"count": 1, "iterations": 1}),
+        "loop-1": EarlierStep(
+            "flow", "each", {"items": ["x"]}, {"count": 1, "iterations": 1, "continued_failures": 0}
+        ),
         "loop-1[0].echo-1": EarlierStep("steps", "echo", {"value": "Ada"}, {"value": "Ada"}),
         "loop-1[1].echo-1": EarlierStep("steps", "echo", {"value": "Bob"}, {"value": "Bob"}),
     }

@@ -80,7 +80,7 @@ def test_a_loop_over_its_time_limit_counts_the_whole_iterations_it_ran(world):
     assert (loop.status, loop.error, loop.output) == (
         "failed",
         "Stopped after 2 of 4 iterations: the run went over its time limit.",
-        {"count": 4, "iterations": 3},
+        {"count": 4, "iterations": 3, "continued_failures": 0},
     )
     assert progress.snapshot()["loops"] == {"loop-1": {"done": 2, "count": 4}}
 
@@ -126,7 +126,7 @@ def test_a_loop_cancelled_between_iterations_is_recorded_as_cancelled(world):
     assert (loop.status, loop.error, loop.output) == (
         "cancelled",
         "Cancelled during iteration 2 of 3.",
-        {"count": 3, "iterations": 2},
+        {"count": 3, "iterations": 2, "continued_failures": 0},
     )
     assert [name for name, _ in world.calls] == ["loop-1", "echo-1", "cancel-1"]
 

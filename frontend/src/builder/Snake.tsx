@@ -133,8 +133,8 @@ function OutputPicker({ picking, onClose }: { picking: Picking; onClose: () => v
   const definition = useAppStore((state) => state.definition);
   const samples = useAppStore((state) => state.stepSamples);
   const properties = useMemo(
-    () => (definition === null ? [] : outputPropertiesFor({ definition, catalogue, samples }, picking.target)),
-    [definition, catalogue, samples, picking.target],
+    () => (definition === null ? [] : outputPropertiesFor({ definition, catalogue, samples }, picking.target, picking.snake.viewer)),
+    [definition, catalogue, samples, picking.target, picking.snake.viewer],
   );
   const step = definition === null ? undefined : stepOf(definition, picking.target);
   const title = picking.target === "trigger" ? "Trigger" : stepTitle(step, step === undefined ? undefined : catalogue.get(step.connector));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "../api/types";
 import { catalogue } from "../test/catalogue";
+import { visibleSteps } from "./structure";
 import {
   jsonPathSuggestions,
   outputPropertiesFor,
@@ -98,6 +99,24 @@ describe("the connector-snake's list of output properties", () => {
     expect(properties.at(-1)!.children.map((child) => [child.key, child.type])).toEqual([["warnings", "array"]]);
   });
 
+  it("offers a step after a loop the loop's summary, and a step inside it the value and index", () => {
+    const context = { definition: walkthrough(), catalogue };
+
+    expect(outline(outputPropertiesFor(context, "loop-1", "slack-2"))).toEqual([
+      "count (integer)",
+      "iterations (integer)",
+      "continued_failures (integer)",
+    ]);
+    expect(outputPropertiesFor(context, "loop-1", "slack-2").map((property) => [property.path, property.title])).toEqual([
+      ["$.steps.loop-1.count", "Items in the list"],
+      ["$.steps.loop-1.iterations", "Iterations that ran"],
+      ["$.steps.loop-1.continued_failures", "Failures continued in its iterations"],
+    ]);
+    const inside = outputPropertiesFor(context, "loop-1", "slack-1").map((property) => property.key);
+    expect(inside).toEqual(["value", "index", "count", "is_first", "is_last"]);
+    expect(outputPropertiesFor(context, "loop-1").map((property) => property.key)).toEqual(inside);
+  });
+
   it("uses the items of a literal list when a loop's list is typed in", () => {
     const definition = walkthrough();
     definition.steps["loop-1"]!.properties.list = {
@@ -111,24 +130,42 @@ describe("the connector-snake's list of output properties", () => {
   });
 });
 
+describe("the steps a step may read", () => {
+  it("sees a loop it is inside as enclosing, a loop that ended before it as not, and no loop that runs later", () => {
+    const definition = walkthrough();
+    expect(visibleSteps(definition, "slack-1")).toEqual([
+      { name: "trigger", enclosingLoop: false },
+      { name: "totango-1", enclosingLoop: false },
+      { name: "loop-1", enclosingLoop: true },
+    ]);
+    expect(visibleSteps(definition, "slack-2")).toEqual([
+      { name: "trigger", enclosingLoop: false },
+      { name: "totango-1", enclosingLoop: false },
+      { name: "loop-1", enclosingLoop: false },
+    ]);
+    expect(visibleSteps(definition, "totango-1").map((step) => step.name)).toEqual(["trigger"]);
+  });
+});
+
 describe("where the snake may be dropped", () => {
   const definition = walkthrough();
 
-  it("accepts an earlier step, the loop containing the step and the trigger", () => {
+  it("accepts an earlier step, the loop containing the step, a loop that ended before it and the trigger", () => {
     expect(snakeRefusal(definition, "slack-1", "totango-1")).toBeNull();
     expect(snakeRefusal(definition, "slack-1", "loop-1")).toBeNull();
     expect(snakeRefusal(definition, "slack-1", "trigger")).toBeNull();
+    expect(snakeRefusal(definition, "slack-2", "loop-1")).toBeNull();
   });
 
-  it("refuses a step that runs later, the step itself, and a loop the step is not in, saying why", () => {
+  it("refuses a step that runs later, the step itself, a loop that runs later and a step inside a loop, saying why", () => {
     expect(snakeRefusal(definition, "totango-1", "slack-2")).toBe(
       "slack-2 runs after totango-1: a step can only read the steps that run before it.",
     );
     expect(snakeRefusal(definition, "slack-1", "slack-1")).toBe(
       "A step cannot read its own output: drop on a step that runs before slack-1.",
     );
-    expect(snakeRefusal(definition, "slack-2", "loop-1")).toBe(
-      "slack-2 is not inside the loop loop-1: only the steps inside a loop can read its value.",
+    expect(snakeRefusal(definition, "totango-1", "loop-1")).toBe(
+      "loop-1 runs after totango-1: a step can only read the steps that run before it.",
     );
     expect(snakeRefusal(definition, "slack-2", "slack-1")).toBe(
       "slack-1 is inside a loop or lane that slack-2 is not in: its output is not available here.",
@@ -160,6 +197,27 @@ describe("jsonpath completion", () => {
       "$.steps.totango-1.hits[0].account.name",
       "$.steps.totango-1.hits[0].account.display_name",
     ]);
+  });
+
+  it("offers a loop's summary to a step after it and its value to a step inside it", () => {
+    expect(jsonPathSuggestions(context, "slack-2", "$.steps.").map((suggestion) => suggestion.path)).toEqual([
+      "$.steps.trigger",
+      "$.steps.totango-1",
+      "$.steps.loop-1",
+    ]);
+    expect(jsonPathSuggestions(context, "slack-2", "$.steps.loop-1.")).toEqual([
+      { path: "$.steps.loop-1.count", type: "integer" },
+      { path: "$.steps.loop-1.iterations", type: "integer" },
+      { path: "$.steps.loop-1.continued_failures", type: "integer" },
+    ]);
+    expect(jsonPathSuggestions(context, "slack-1", "$.steps.loop-1.").map((suggestion) => suggestion.path)).toContain(
+      "$.steps.loop-1.index",
+    );
+    expect(jsonPathSuggestions(context, "slack-1", "$.steps.loop-1.").map((suggestion) => suggestion.path)).not.toContain(
+      "$.steps.loop-1.iterations",
+    );
+    // A step before the loop is not offered it.
+    expect(jsonPathSuggestions(context, "totango-1", "$.steps.").map((suggestion) => suggestion.path)).toEqual(["$.steps.trigger"]);
   });
 
   it("offers nothing for text that is not a $.steps path", () => {

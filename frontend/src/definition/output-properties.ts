@@ -1,7 +1,8 @@
 /**
  * What the connector-snake and the jsonpath completion offer: the output properties of a step,
  * from its operation's `output_schema` merged with its last output where it has run. For a
- * loop seen from inside it: `value` (with the properties of the list's items), `index`, ….
+ * loop seen from inside it: `value` (with the properties of the list's items), `index`, …;
+ * seen from a step after it: its summary (`count`, `iterations`, `continued_failures`).
  */
 import type { JsonSchema, TypedValue, WorkflowDefinition } from "../api/types";
 import type { ConnectorCatalogue } from "../api/use-get-connectors";
@@ -150,13 +151,32 @@ export function loopItemSchema(context: SchemaContext, loopName: string, seen: S
   return {};
 }
 
-/** The schema of a step's output as a step inside it (for a loop) or after it sees it. */
-export function stepOutputSchema(context: SchemaContext, name: string, seen: Set<string> = new Set()): JsonSchema {
+/** What a step after a loop may read of it: the summary the loop records when it ends. */
+export const LOOP_SUMMARY_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    count: { type: "integer", title: "Items in the list" },
+    iterations: { type: "integer", title: "Iterations that ran" },
+    continued_failures: { type: "integer", title: "Failures continued in its iterations" },
+  },
+};
+
+/**
+ * The schema of a step's output as a step after it sees it, or for a loop as a step inside it
+ * sees it; with `after`, a loop's is the summary a step after the loop sees.
+ */
+export function stepOutputSchema(
+  context: SchemaContext,
+  name: string,
+  seen: Set<string> = new Set(),
+  after = false,
+): JsonSchema {
   const operation = operationOf(context, name);
   const sample = context.samples?.[name];
   const sampleSchema = sample === undefined ? undefined : schemaFromSample(sample);
   if (operation === undefined) return sampleSchema ?? {};
   if (operation.kind === "loop") {
+    if (after) return LOOP_SUMMARY_SCHEMA;
     const declared = operation.output_schema;
     const value = { ...(declared.properties?.value ?? {}), ...loopItemSchema(context, name, seen) };
     return { ...declared, properties: { ...declared.properties, value } };
@@ -179,9 +199,19 @@ export function schemaAtPath(context: SchemaContext, path: string, seen: Set<str
   return schema;
 }
 
-/** The snake's list: the output properties of step `target`. */
-export function outputPropertiesFor(context: SchemaContext, target: string): OutputProperty[] {
-  return propertiesOf(stepOutputSchema(context, target), `$.steps.${target}`);
+/** Whether `viewer` runs after the loop (or step) `target` ended, rather than inside it. */
+function readsAfter(definition: WorkflowDefinition, viewer: string | undefined, target: string): boolean {
+  if (viewer === undefined) return false;
+  return visibleSteps(definition, viewer).find((step) => step.name === target)?.enclosingLoop === false;
+}
+
+/**
+ * The snake's list: the output properties of step `target` as step `viewer` may read them (a
+ * loop's value, index, … inside it, its summary after it; without `viewer`, as from inside).
+ */
+export function outputPropertiesFor(context: SchemaContext, target: string, viewer?: string): OutputProperty[] {
+  const after = readsAfter(context.definition, viewer, target);
+  return propertiesOf(stepOutputSchema(context, target, new Set(), after), `$.steps.${target}`);
 }
 
 /** Why `viewer` cannot read from `target`, or null when it can. */
@@ -195,9 +225,6 @@ export function snakeRefusal(definition: WorkflowDefinition, viewer: string, tar
   const order = walk(definition).map((entry) => entry.node.name);
   if (viewer === TRIGGER_NAME || order.indexOf(target) > order.indexOf(viewer)) {
     return `${target} runs after ${viewer}: a step can only read the steps that run before it.`;
-  }
-  if (definition.steps_structure.length > 0 && walk(definition).find((entry) => entry.node.name === target)?.node.type === "loop") {
-    return `${viewer} is not inside the loop ${target}: only the steps inside a loop can read its value.`;
   }
   return `${target} is inside a loop or lane that ${viewer} is not in: its output is not available here.`;
 }
@@ -226,7 +253,7 @@ export function jsonPathSuggestions(context: SchemaContext, viewer: string, type
   for (const step of visibleSteps(context.definition, viewer)) {
     all.push({ path: `$.steps.${step.name}` });
     if (text.startsWith(`$.steps.${step.name}`)) {
-      flatten(outputPropertiesFor(context, step.name), all);
+      flatten(outputPropertiesFor(context, step.name, viewer), all);
     }
   }
   return all.filter((suggestion) => suggestion.path.startsWith(text) && suggestion.path !== text).slice(0, limit);

@@ -284,14 +284,18 @@ export function duplicateStep(definition: WorkflowDefinition, name: string): { d
 /** A step the given step may read from, in the order they run. */
 export interface VisibleStep {
   name: string;
-  /** True for a loop this step is inside: its value, index, … are readable. */
+  /**
+   * True for a loop this step is inside: its value, index, … are readable. False for a loop
+   * that ended before this step: only its summary (count, iterations, continued_failures).
+   */
   enclosingLoop: boolean;
 }
 
 /**
  * The steps whose output `name` may read, following the server's rule: steps that ran before
  * in the same lane or in an enclosing lane, the containers around it, and the trigger. What
- * is inside a loop or a branch lane is not visible after it, and a loop's value only inside it.
+ * is inside a loop or a branch lane is not visible after it; a loop's value, index, … only
+ * inside it, and after it its summary (count, iterations, continued_failures).
  */
 export function visibleSteps(definition: WorkflowDefinition, name: string): VisibleStep[] {
   const visible: VisibleStep[] = [{ name: TRIGGER_NAME, enclosingLoop: false }];
@@ -311,9 +315,7 @@ export function visibleSteps(definition: WorkflowDefinition, name: string): Visi
           return found;
         }
       }
-      if (node.type !== "loop") {
-        current.push({ name: node.name, enclosingLoop: false });
-      }
+      current.push({ name: node.name, enclosingLoop: false });
     }
     return null;
   };
