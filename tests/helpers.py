@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,24 @@ def run_workflow(api: APIClient, definition: dict[str, Any], payload: Any = None
     )
     assert response.status_code == 202, response.json()
     return wait_for_run(api, response.json()["id"])
+
+
+def start_run(api: APIClient, workflow: dict[str, Any], payload: Any = None) -> str:
+    """Presses Run workflow through the API; returns the queued run's id."""
+    response = api.post(
+        f"/api/workflows/{workflow['id']}/runs/", {"payload": payload or {}}, format="json"
+    )
+    assert response.status_code == 202, response.json()
+    return response.json()["id"]
+
+
+def poll(condition: Callable[[], Any], message: str, timeout: float = 60.0) -> Any:
+    """Calls `condition` until it returns something true, and returns that; fails with
+    `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)

@@ -7,8 +7,6 @@ the sweep failing a run whose worker was lost too often) are driven through the 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +26,9 @@ from tests.helpers import (
     create_member,
     create_workflow,
     jsonpath,
+    poll,
     slack_authentication,
+    start_run,
     string,
     wait_for_run,
 )
@@ -76,24 +76,6 @@ def failing_when_nameless(api: APIClient, alert_id: str | None, name: str = "Syn
     return response.json()
 
 
-def start(api: APIClient, workflow: dict[str, Any], payload: Any = None) -> str:
-    response = api.post(
-        f"/api/workflows/{workflow['id']}/runs/", {"payload": payload or {}}, format="json"
-    )
-    assert response.status_code == 202, response.json()
-    return response.json()["id"]
-
-
-def poll(condition: Callable[[], Any], message: str, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = condition()
-        if found:
-            return found
-        assert time.monotonic() < deadline, message
-        time.sleep(0.05)
-
-
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -114,7 +96,7 @@ def test_a_failing_run_starts_its_alert_workflow_once_with_the_failed_run_as_pay
     watched = failing_when_nameless(api, alert["id"])
 
     # When a run of it fails
-    failed_id = start(api, watched)
+    failed_id = start_run(api, watched)
     failed = wait_for_run(api, failed_id)
     assert failed["status"] == "failed", failed
     assert failed["failed_step"] == "text-1"
@@ -173,7 +155,7 @@ def test_a_failing_alert_run_starts_no_alert_of_its_own(api, celery_worker):
     watched = failing_when_nameless(api, broken_alert["id"])
 
     # When a run of the watched workflow fails, and so does its alert run
-    failed_id = start(api, watched)
+    failed_id = start_run(api, watched)
     assert wait_for_run(api, failed_id)["status"] == "failed"
     alert_run = poll(lambda: Run.objects.filter(alert_for_id=failed_id).first(), "no alert run")
     assert wait_for_run(api, str(alert_run.id))["status"] == "failed"
@@ -190,7 +172,7 @@ def test_a_succeeded_run_starts_no_alert(api, celery_worker):
     alert = alert_workflow(api)
     watched = failing_when_nameless(api, alert["id"])
 
-    run_id = start(api, watched, {"name": "Ada"})
+    run_id = start_run(api, watched, {"name": "Ada"})
 
     assert wait_for_run(api, run_id)["status"] == "succeeded"
     assert runs_of(alert) == []
@@ -221,7 +203,7 @@ def test_a_cancelled_run_starts_no_alert(api, patient_worker, fake_slack):
     )
     fake_slack.hold()
     try:
-        run_id = start(api, watched)
+        run_id = start_run(api, watched)
         fake_slack.wait_until_held(1)
 
         # When it is cancelled while running

@@ -10,8 +10,6 @@ end. Slack holds its replies (FakeServer.hold) where a test must catch a called 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +29,9 @@ from tests.helpers import (
     create_member,
     create_workflow,
     jsonpath,
+    poll,
     slack_authentication,
+    start_run,
     string,
     typed,
     wait_for_run,
@@ -86,24 +86,6 @@ def slack_step(authentication: str) -> dict[str, Any]:
             "text": string("Called for {$.steps.trigger.name}"),
         },
     }
-
-
-def start(api: APIClient, workflow: dict[str, Any], payload: Any = None) -> str:
-    response = api.post(
-        f"/api/workflows/{workflow['id']}/runs/", {"payload": payload or {}}, format="json"
-    )
-    assert response.status_code == 202, response.json()
-    return response.json()["id"]
-
-
-def poll(condition: Callable[[], Any], message: str, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = condition()
-        if found:
-            return found
-        assert time.monotonic() < deadline, message
-        time.sleep(0.05)
 
 
 def step_output(api: APIClient, run_id: str, path: str) -> Any:
@@ -170,7 +152,7 @@ def test_waiting_parks_the_caller_until_the_called_run_answers_into_its_next_ste
     fake_slack.hold()
 
     # When the caller runs, while the called run's Slack message is held
-    parent_id = start(api, parent, {"name": "Ada"})
+    parent_id = start_run(api, parent, {"name": "Ada"})
     fake_slack.wait_until_held(1)
     called = poll(lambda: child_of(parent_id), "no run was called")
     waiting = poll(
@@ -238,7 +220,7 @@ def test_fire_and_forget_outputs_the_run_id_at_once_while_the_called_run_goes_on
     fake_slack.hold()
 
     # When the caller runs while the called run's Slack message is held
-    parent_id = start(api, parent)
+    parent_id = start_run(api, parent)
     finished = wait_for_run(api, parent_id)
 
     # Then the caller finished, never waiting, with the id of a run still running
@@ -271,7 +253,7 @@ def test_a_workflow_calling_itself_fails_at_depth_10_and_no_deeper_run_exists(ap
     assert response.status_code == 200, response.json()
 
     # When it is run
-    root_id = start(api, workflow)
+    root_id = start_run(api, workflow)
     root = wait_for_run(api, root_id, timeout=120)
 
     # Then the run 10 calls deep fails its call with a clear error, and every caller fails too
@@ -317,7 +299,7 @@ def test_a_failing_called_run_fails_the_waiting_callers_step_naming_it(api, cele
         flow(MANUAL, **{"call-1": call_step(child["id"], "wait", {"account": "not an object"})}),
     )
 
-    parent_run = wait_for_run(api, start(api, parent))
+    parent_run = wait_for_run(api, start_run(api, parent))
 
     called = Run.objects.get(parent_run_id=parent_run["id"])
     assert called.status == RunStatus.FAILED
@@ -347,7 +329,7 @@ def test_cancelling_the_called_run_wakes_the_waiting_caller_whose_step_fails(api
         name="Sleeper",
     )
     parent = create_workflow(api, flow(MANUAL, **{"call-1": call_step(child["id"], "wait")}))
-    parent_id = start(api, parent)
+    parent_id = start_run(api, parent)
     called = poll(
         lambda: Run.objects.filter(parent_run_id=parent_id, status=RunStatus.WAITING).first(),
         "the called run did not park",
@@ -380,7 +362,7 @@ def test_calling_a_workflow_of_another_organisation_or_without_the_callable_trig
     errors = {}
     for target in (foreign["id"], manual["id"], missing, "not-a-uuid"):
         parent = create_workflow(api, flow(MANUAL, **{"call-1": call_step(target, "wait")}))
-        run = wait_for_run(api, start(api, parent))
+        run = wait_for_run(api, start_run(api, parent))
         assert (run["status"], run["failed_step"], run["children"]) == ("failed", "call-1", [])
         errors[target] = run["error"]
 
