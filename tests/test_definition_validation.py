@@ -110,14 +110,34 @@ def test_reference_to_a_step_that_runs_later_is_refused(api, definition):
     ]
 
 
-def test_reference_to_a_loop_from_outside_it_is_refused(api, definition):
+def test_reading_a_loops_item_after_the_loop_is_refused_naming_what_can_be_read(api, definition):
     definition["steps_structure"].append({"name": "slack-2", "type": "normal"})
     definition["steps"]["slack-2"] = copy.deepcopy(definition["steps"]["slack-1"])
 
     errors = save_errors(api, definition)
 
     assert [error["path"] for error in errors] == ["steps.slack-2.properties.text"]
-    assert "refers to step 'loop-1', which does not run before this step" in errors[0]["message"]
+    assert errors[0]["message"].endswith(
+        "reads 'value' of loop 'loop-1' after it ended: there only count, iterations, "
+        "continued_failures can be read"
+    )
+
+
+def test_reading_a_loop_before_it_runs_is_refused(api, definition):
+    definition["steps"]["totango-1"]["properties"]["query"] = {
+        "type": "jsonpath",
+        "value": "$.steps.loop-1.count",
+    }
+
+    errors = save_errors(api, definition)
+
+    assert errors == [
+        {
+            "path": "steps.totango-1.properties.query",
+            "message": "$.steps.loop-1.count in property 'query' refers to step 'loop-1', "
+            "which does not run before this step",
+        }
+    ]
 
 
 def test_duplicate_step_name_is_refused(api, definition):
