@@ -81,7 +81,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-FRONTEND_DIST_DIR = BASE_DIR / "frontend" / "dist"
+# The built frontend (`npm run build`): index.html is served at "/", the rest as static files.
+FRONTEND_DIST_DIR = Path(
+    env_str("FRONTEND_DIST_DIR", str(BASE_DIR / "frontend" / "dist"))
+).resolve()
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
