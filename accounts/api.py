@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -170,12 +170,47 @@ def me(request: Request) -> Response:
     return Response(describe_user(signed_in_user(request)))
 
 
+class OrganisationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema(methods=["GET"], responses={200: OrganisationSerializer})
+@extend_schema(
+    methods=["PATCH"], request=OrganisationSerializer, responses={200: OrganisationSerializer}
+)
+@api_view(["GET", "PATCH"])
+@permission_classes([IsOrganisationMember])
+def organisation(request: Request) -> Response:
+    """The caller's organisation; owners and admins rename it."""
+    membership = organisation_membership(request)
+    if request.method == "PATCH":
+        if not membership.can_manage:
+            raise PermissionDenied("Only an owner or an admin can rename the organisation.")
+        serializer = OrganisationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.organisation_rename(by=membership, name=serializer.validated_data["name"])
+    return Response(OrganisationSerializer(membership.organisation).data)
+
+
 class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user.id", read_only=True)
     username = serializers.CharField(source="user.username", max_length=150)
     email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="The password they sign in with: hand it over yourself (no email is sent).",
+    )
+    created_at = serializers.DateTimeField(
+        read_only=True, help_text="When they joined the organisation."
+    )
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 @extend_schema(methods=["GET"], responses={200: MemberSerializer(many=True)})
@@ -203,3 +238,30 @@ def members(request: Request) -> Response:
         role=data["role"],
     )
     return Response(MemberSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(methods=["PATCH"], request=MemberRoleSerializer, responses={200: MemberSerializer})
+@extend_schema(methods=["DELETE"], request=None, responses={204: None})
+@api_view(["PATCH", "DELETE"])
+@permission_classes([IsOrganisationMember])
+def member(request: Request, id: int) -> Response:
+    """Owners and admins change a person's role or remove them; the last owner stays."""
+    membership = organisation_membership(request)
+    if not membership.can_manage:
+        raise PermissionDenied("Only an owner or an admin can change or remove people.")
+    target = (
+        Membership.objects.filter(organisation=membership.organisation, user_id=id)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if target is None:
+        raise NotFound("No member of your organisation has this id.")
+    if request.method == "DELETE":
+        services.member_remove(by=membership, member=target)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    serializer = MemberRoleSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    changed = services.member_role_change(
+        by=membership, member=target, role=serializer.validated_data["role"]
+    )
+    return Response(MemberSerializer(changed).data)

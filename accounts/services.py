@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate, get_user_model, password_validatio
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -96,6 +97,93 @@ def member_create(
     except IntegrityError:
         raise MemberInvalid({"username": f"{username!r} is already taken"}) from None
     return Membership.objects.create(user=user, organisation=by.organisation, role=role)
+
+
+class NotAllowed(DomainError):
+    """The caller's role does not let them do it (403)."""
+
+    status = 403
+
+
+class LastOwner(Conflict):
+    """The organisation would be left without an owner: nobody could manage it any more."""
+
+    def __init__(self, member: Membership, *, field: str | None = None) -> None:
+        message = (
+            f"{member.user.get_username()} is the organisation's last owner: "
+            "make someone else an owner first."
+        )
+        super().__init__(message, errors=[FieldError(field, message)] if field else ())
+
+
+def organisation_rename(*, by: Membership, name: str) -> Organisation:
+    """An owner or admin renames their organisation."""
+    if not by.can_manage:
+        raise NotAllowed("Only an owner or an admin can rename the organisation.")
+    if not name.strip():
+        raise DomainError("The organisation is invalid.", errors=[FieldError("name", "required")])
+    organisation = by.organisation
+    organisation.name = name.strip()
+    organisation.save(update_fields=["name"])
+    return organisation
+
+
+def check_may_manage(*, by: Membership, member: Membership, action: str) -> None:
+    """Owners and admins manage people, never someone of a higher role than their own."""
+    if not by.can_manage:
+        raise NotAllowed(f"Only an owner or an admin can {action}.")
+    if ROLE_RANK[Role(member.role)] > ROLE_RANK[Role(by.role)]:
+        raise NotAllowed(f"An {by.role} cannot {action} of an {member.role}.")
+
+
+def lock_owners(organisation: Organisation) -> int:
+    """Locks the organisation's owners until the transaction ends and counts them, so two
+    people demoting or removing each other at once cannot leave it without an owner."""
+    return len(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def member_role_change(*, by: Membership, member: Membership, role: str) -> Membership:
+    """An owner or admin changes someone's role, to at most their own, keeping an owner."""
+    check_may_manage(by=by, member=member, action="change the role")
+    if ROLE_RANK[Role(role)] > ROLE_RANK[Role(by.role)]:
+        raise MemberInvalid({"role": f"an {by.role} cannot give the role {role}"})
+    if member.role == Role.OWNER and role != Role.OWNER and lock_owners(member.organisation) <= 1:
+        raise LastOwner(member, field="role")
+    member.role = role
+    member.save(update_fields=["role"])
+    return member
+
+
+# Sent inside the removal's transaction, before the membership goes, with `member` (the
+# Membership being removed) and `successor` (the person removing them): the apps above accounts
+# hand over what the person made (builder: workflows; auth_store: authentications).
+member_removing = Signal()
+
+
+@transaction.atomic
+def member_remove(*, by: Membership, member: Membership) -> None:
+    """An owner or admin removes someone from the organisation.
+
+    What they made stays with the organisation (see the receivers of `member_removing`). The
+    account itself is kept, deactivated, so past runs still say who started them; its token and
+    sessions stop working at once.
+    """
+    check_may_manage(by=by, member=member, action="remove the membership")
+    if member.role == Role.OWNER and lock_owners(member.organisation) <= 1:
+        raise LastOwner(member)
+    if member.user_id == by.user_id:
+        raise Conflict("You cannot remove yourself: ask another owner or admin.")
+    member_removing.send(sender=Membership, member=member, successor=by.user)
+    person = member.user
+    Token.objects.filter(user=person).delete()
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    member.delete()
 
 
 def membership_of(user: User | AnonymousUser) -> Membership | None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from accounts.errors import Conflict, DomainError, field_errors
+from accounts.models import Membership
 from accounts.services import membership_of
 from auth_store.crypto import CredentialDecryptionError, keyring
 from auth_store.models import Authentication, Scope
@@ -19,7 +20,13 @@ from auth_store.redaction import Redactor
 from auth_store.usage import workflows_using
 from connectors.errors import ConnectorError
 from connectors.registry import describe_validation_error, get_connector, schema_validator
-from connectors.sdk import AuthenticationSpec, ClientSettings, Connector, OperationContext
+from connectors.sdk import (
+    AuthenticationSpec,
+    ClientSettings,
+    Connector,
+    OperationContext,
+    ScriptLimits,
+)
 
 
 class AuthenticationInvalid(DomainError):
@@ -49,6 +56,18 @@ def authentications_usable_by(user: User) -> QuerySet[Authentication]:
     return Authentication.objects.filter(organisation_id=membership.organisation_id).filter(
         Q(owner=user) | Q(scope=Scope.ORGANISATIONAL)
     )
+
+
+def authentications_hand_over(*, member: Membership, successor: User, **_: Any) -> None:
+    """A person removed from their organisation: their organisational authentications pass to
+    the person removing them (every member goes on using them); their personal ones are deleted,
+    since nobody else may use them and a departed person's secrets have no reason to stay.
+    Connected to accounts' `member_removing` (auth_store/apps.py)."""
+    theirs = Authentication.objects.filter(
+        organisation_id=member.organisation_id, owner=member.user
+    )
+    theirs.filter(scope=Scope.ORGANISATIONAL).update(owner=successor)
+    theirs.filter(scope=Scope.PERSONAL).delete()
 
 
 def authentication_editable_by(authentication: Authentication, user: User) -> bool:
@@ -275,6 +294,12 @@ def client_settings() -> ClientSettings:
         max_retry_after=django_settings.CONNECTOR_MAX_RETRY_AFTER,
         max_response_bytes=django_settings.CONNECTOR_MAX_RESPONSE_BYTES,
         block_private_networks=django_settings.CONNECTOR_BLOCK_PRIVATE_NETWORKS,
+        script=ScriptLimits(
+            timeout_seconds=django_settings.SCRIPT_TIMEOUT_SECONDS,
+            memory_limit_mb=django_settings.SCRIPT_MEMORY_LIMIT_MB,
+            max_source_bytes=django_settings.SCRIPT_MAX_SOURCE_BYTES,
+            max_log_lines=django_settings.SCRIPT_MAX_LOG_LINES,
+        ),
     )
 
 

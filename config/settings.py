@@ -389,9 +389,26 @@ CONNECTOR_MAX_RETRIES = int(env_float("CONNECTOR_MAX_RETRIES", 3))
 # for a wait over RUN_PARK_AFTER_SECONDS, so a long one holds no worker; a connection test
 # (answering a web request) sleeps, which is why this stays a minute by default.
 CONNECTOR_MAX_RETRY_AFTER = env_float("CONNECTOR_MAX_RETRY_AFTER", 60.0)
+# Script steps (connectors/script): each runs in a V8 isolate of its own, stopped when it runs
+# longer than this many seconds or its heap grows past this many megabytes; the step fails naming
+# the setting. A longer source is refused; console lines past the cap are counted, not kept.
+SCRIPT_TIMEOUT_SECONDS = env_float("SCRIPT_TIMEOUT_SECONDS", 5.0)
+SCRIPT_MEMORY_LIMIT_MB = int(env_float("SCRIPT_MEMORY_LIMIT_MB", 128))
+SCRIPT_MAX_SOURCE_BYTES = int(env_float("SCRIPT_MAX_SOURCE_BYTES", 100_000))
+SCRIPT_MAX_LOG_LINES = int(env_float("SCRIPT_MAX_LOG_LINES", 100))
+if SCRIPT_TIMEOUT_SECONDS <= 0 or SCRIPT_MEMORY_LIMIT_MB < 16 or SCRIPT_MAX_LOG_LINES < 0:
+    raise ImproperlyConfigured(
+        "SCRIPT_TIMEOUT_SECONDS must be positive, SCRIPT_MEMORY_LIMIT_MB at least 16 (V8's own "
+        "heap) and SCRIPT_MAX_LOG_LINES 0 or more."
+    )
 # A wait longer than this (a Retry-After, a Delay step) parks the run: it goes `waiting`, frees
 # its worker and resumes when due. Shorter waits are slept in place.
 RUN_PARK_AFTER_SECONDS = env_float("RUN_PARK_AFTER_SECONDS", 5.0)
+# Test step runs one step in the web request (builder/services/step_tests.py): it is stopped
+# after this many seconds, well inside the proxy's 60 s read timeout (deploy/nginx.conf).
+STEP_TEST_TIMEOUT_SECONDS = env_float("STEP_TEST_TIMEOUT_SECONDS", 20.0)
+# Step tests one person may run a minute: each holds a web server thread and calls a vendor.
+STEP_TEST_MAX_PER_MINUTE = int(env_float("STEP_TEST_MAX_PER_MINUTE", 30))
 # How often a running run proves its worker alive (and notices a cancellation request).
 RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0)
 # A running run whose heartbeat is older than this has lost its worker: it is resumed.

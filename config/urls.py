@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import me, members, setup, sign_in, sign_out, token
+from accounts.api import me, member, members, organisation, setup, sign_in, sign_out, token
 from auth_store.api import AuthenticationViewSet
 from builder.api.hooks import webhook
 from builder.api.views import ConnectorViewSet, RunViewSet, WorkflowViewSet, health
@@ -24,7 +24,9 @@ urlpatterns = [
     path("api/auth/sign-in/", sign_in, name="sign-in"),
     path("api/auth/sign-out/", sign_out, name="sign-out"),
     path("api/me/", me, name="me"),
+    path("api/organisation/", organisation, name="organisation"),
     path("api/organisation/members/", members, name="members"),
+    path("api/organisation/members/<int:id>/", member, name="member"),
     path("api/token/", token, name="token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

@@ -20,17 +20,18 @@ COMPARISONS = (
     "is_empty",
     "is_not_empty",
 )
+# In words, as the condition row reads: "<value 1> is greater than <value 2>".
 COMPARISON_TITLES = (
-    "Equal to",
-    "Not equal to",
-    "Greater than",
-    "Less than",
-    "Greater than or equal to",
-    "Less than or equal to",
-    "Contains",
-    "Does not contain",
-    "Is empty",
-    "Is not empty",
+    "equals",
+    "does not equal",
+    "is greater than",
+    "is less than",
+    "is greater than or equal to",
+    "is less than or equal to",
+    "contains",
+    "does not contain",
+    "is empty",
+    "is not empty",
 )
 # The comparisons that look at value1 alone.
 UNARY_COMPARISONS = frozenset({"is_empty", "is_not_empty"})

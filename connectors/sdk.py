@@ -25,6 +25,17 @@ class OperationKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class ScriptLimits:
+    """What one Script step may use (the SCRIPT_* settings): its defaults are theirs."""
+
+    timeout_seconds: float = 5.0
+    memory_limit_mb: int = 128
+    max_source_bytes: int = 100_000
+    max_log_lines: int = 100
+    max_log_line_chars: int = 1_000
+
+
+@dataclass(frozen=True)
 class ClientSettings:
     """How outbound calls behave; comes from Django settings, passed in so connectors need none."""
 
@@ -40,6 +51,8 @@ class ClientSettings:
     # the run is parked and resumed when it is due (ParkRequested). None where a run cannot
     # park (a connection test answering a web request): the wait is slept.
     park_after: float | None = None
+    # What a Script step may use (SCRIPT_* settings): time, heap, source and console lines.
+    script: ScriptLimits = field(default_factory=ScriptLimits)
 
 
 def utc_now() -> datetime:

@@ -24,6 +24,8 @@ export default defineConfig({
             { name: "react", test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/, priority: 30 },
             { name: "mantine", test: /node_modules[\\/]@mantine[\\/]/, priority: 20 },
             { name: "canvas", test: /node_modules[\\/](@xyflow|d3-[a-z]+|zustand|classcat)[\\/]/, priority: 20 },
+            // The Script step's code editor, loaded with builder/CodeField.tsx only (React.lazy).
+            { name: "codemirror", test: /node_modules[\\/](@codemirror|@lezer|@marijn|crelt|style-mod|w3c-keyname)[\\/]/, priority: 20 },
             { name: "vendor", test: /node_modules[\\/]/, priority: 10 },
           ],
         },

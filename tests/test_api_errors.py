@@ -37,14 +37,26 @@ def http_step(authentication: str) -> dict:
 def test_an_invalid_definition_names_each_field(api):
     response = api.post(
         "/api/workflows/",
-        {"name": "x", "definition": {"trigger": {}, "steps_structure": [], "steps": {}}},
+        {
+            "name": "x",
+            "definition": {
+                "trigger": {"connector": "manual", "operation": "manual"},
+                "steps_structure": [{"name": "a", "type": "loopy"}],
+                "steps": {},
+            },
+        },
         format="json",
     )
 
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The workflow definition is invalid.",
-        "errors": [{"path": "trigger.connector", "message": "None is not a trigger"}],
+        "errors": [
+            {
+                "path": "steps_structure.0.type",
+                "message": "'loopy' is not one of normal, loop, branch",
+            }
+        ],
     }
 
 

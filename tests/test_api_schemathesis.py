@@ -124,6 +124,7 @@ def seeded(organisation, fake_totango, app_keeps_test_connection) -> dict[str, A
             "/api/runs/": str(run.id),
             "/api/authentications/": str(authentication.id),
             "/api/connectors/": "totango",
+            "/api/organisation/members/": str(viewer.id),
         },
     }
 

@@ -1,4 +1,4 @@
-"""Saving a workflow refuses a bad definition with the path of each bad field."""
+"""Saving a workflow keeps a draft with the path of each problem; structural nonsense is refused."""
 
 from __future__ import annotations
 
@@ -36,33 +36,46 @@ def save_errors(api, definition: dict[str, Any]) -> list[dict[str, str]]:
     return response.json()["errors"]
 
 
+def draft_problems(api, definition: dict[str, Any]) -> list[dict[str, str]]:
+    """Saves the definition as a draft: kept as sent, its problems in the answer and on read."""
+    response = api.post(
+        "/api/workflows/", {"name": "Draft", "definition": definition}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    saved = response.json()
+    assert saved["definition"] == definition
+    assert api.get(f"/api/workflows/{saved['id']}/").json()["problems"] == saved["problems"]
+    return saved["problems"]
+
+
 def test_valid_walkthrough_definition_is_saved_as_version_1(api, definition):
     workflow = create_workflow(api, definition)
 
     assert workflow["version"] == 1
     assert workflow["definition"] == definition
+    assert workflow["problems"] == []
 
 
-def test_unknown_connector_is_refused(api, definition):
+def test_unknown_connector_is_a_problem(api, definition):
     definition["steps"]["slack-1"]["connector"] = "slak"
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {"path": "steps.slack-1.connector", "message": "unknown connector 'slak'"}
     ]
 
 
-def test_unknown_operation_is_refused(api, definition):
+def test_unknown_operation_is_a_problem(api, definition):
     definition["steps"]["slack-1"]["operation"] = "send_email"
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {"path": "steps.slack-1.operation", "message": "Slack has no operation 'send_email'"}
     ]
 
 
-def test_property_the_operation_does_not_take_is_refused(api, definition):
+def test_property_the_operation_does_not_take_is_a_problem(api, definition):
     definition["steps"]["slack-1"]["properties"]["colour"] = {"type": "string", "value": "red"}
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {
             "path": "steps.slack-1.properties.colour",
             "message": "Send message does not take a property 'colour'",
@@ -70,38 +83,38 @@ def test_property_the_operation_does_not_take_is_refused(api, definition):
     ]
 
 
-def test_missing_required_property_is_refused(api, definition):
+def test_missing_required_property_is_a_problem(api, definition):
     del definition["steps"]["slack-1"]["properties"]["channel"]
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {"path": "steps.slack-1.properties.channel", "message": "Channel is required"}
     ]
 
 
-def test_malformed_jsonpath_is_refused(api, definition):
+def test_malformed_jsonpath_is_a_problem(api, definition):
     definition["steps"]["loop-1"]["properties"]["list"]["value"] = "$.steps.totango-1.[["
 
-    errors = save_errors(api, definition)
+    errors = draft_problems(api, definition)
 
     assert [error["path"] for error in errors] == ["steps.loop-1.properties.list.value"]
     assert errors[0]["message"].startswith("'$.steps.totango-1.[[' is not a valid jsonpath")
 
 
-def test_malformed_interpolation_in_a_string_is_refused(api, definition):
+def test_malformed_interpolation_in_a_string_is_a_problem(api, definition):
     definition["steps"]["slack-1"]["properties"]["text"]["value"] = "Hi {$.steps.loop-1.[[}"
 
-    errors = save_errors(api, definition)
+    errors = draft_problems(api, definition)
 
     assert [error["path"] for error in errors] == ["steps.slack-1.properties.text.value"]
 
 
-def test_reference_to_a_step_that_runs_later_is_refused(api, definition):
+def test_reference_to_a_step_that_runs_later_is_a_problem(api, definition):
     definition["steps"]["totango-1"]["properties"]["query"] = {
         "type": "jsonpath",
         "value": "$.steps.slack-1.ts",
     }
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {
             "path": "steps.totango-1.properties.query",
             "message": "$.steps.slack-1.ts in property 'query' refers to step 'slack-1', "
@@ -110,11 +123,11 @@ def test_reference_to_a_step_that_runs_later_is_refused(api, definition):
     ]
 
 
-def test_reading_a_loops_item_after_the_loop_is_refused_naming_what_can_be_read(api, definition):
+def test_reading_a_loops_item_after_the_loop_is_a_problem_naming_what_can_be_read(api, definition):
     definition["steps_structure"].append({"name": "slack-2", "type": "normal"})
     definition["steps"]["slack-2"] = copy.deepcopy(definition["steps"]["slack-1"])
 
-    errors = save_errors(api, definition)
+    errors = draft_problems(api, definition)
 
     assert [error["path"] for error in errors] == ["steps.slack-2.properties.text"]
     assert errors[0]["message"].endswith(
@@ -123,13 +136,13 @@ def test_reading_a_loops_item_after_the_loop_is_refused_naming_what_can_be_read(
     )
 
 
-def test_reading_a_loop_before_it_runs_is_refused(api, definition):
+def test_reading_a_loop_before_it_runs_is_a_problem(api, definition):
     definition["steps"]["totango-1"]["properties"]["query"] = {
         "type": "jsonpath",
         "value": "$.steps.loop-1.count",
     }
 
-    errors = save_errors(api, definition)
+    errors = draft_problems(api, definition)
 
     assert errors == [
         {
@@ -148,19 +161,19 @@ def test_duplicate_step_name_is_refused(api, definition):
     ]
 
 
-def test_literal_value_outside_the_enum_is_refused(api, definition):
+def test_literal_value_outside_the_enum_is_a_problem(api, definition):
     definition["steps"]["totango-1"]["properties"]["data_type"]["value"] = "account"
 
-    errors = save_errors(api, definition)
+    errors = draft_problems(api, definition)
 
     assert [error["path"] for error in errors] == ["steps.totango-1.properties.data_type"]
     assert "'account' is not one of ['accounts', 'users']" in errors[0]["message"]
 
 
-def test_wrongly_typed_value_is_refused(api, definition):
+def test_wrongly_typed_value_is_a_problem(api, definition):
     definition["steps"]["slack-1"]["properties"]["channel"] = {"type": "string", "value": 42}
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {"path": "steps.slack-1.properties.channel.value", "message": "must be a string"}
     ]
 
@@ -173,12 +186,12 @@ def test_step_missing_from_structure_is_refused(api, definition):
     ]
 
 
-def test_authentication_of_another_connector_is_refused(api, definition):
+def test_authentication_of_another_connector_is_a_problem(api, definition):
     definition["steps"]["slack-1"]["authentication"] = definition["steps"]["totango-1"][
         "authentication"
     ]
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {
             "path": "steps.slack-1.authentication",
             "message": "authentication 'totango auth' is for totango, not Slack",
@@ -190,7 +203,7 @@ def test_every_error_is_reported_at_once(api, definition):
     definition["steps"]["slack-1"]["operation"] = "nope"
     definition["steps"]["loop-1"]["properties"] = {}
 
-    paths = [error["path"] for error in save_errors(api, definition)]
+    paths = [error["path"] for error in draft_problems(api, definition)]
 
     assert paths == ["steps.loop-1.properties.list", "steps.slack-1.operation"]
 
@@ -242,8 +255,8 @@ def branch_definition(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_branch_lane_that_no_case_names_is_refused(api):
-    errors = save_errors(api, branch_definition({"red": [], "default": [], "blue": []}))
+def test_branch_lane_that_no_case_names_is_a_problem(api):
+    errors = draft_problems(api, branch_definition({"red": [], "default": [], "blue": []}))
 
     assert errors == [
         {
@@ -276,7 +289,7 @@ def test_boolean_condition_has_only_true_and_false_lanes(api):
     }
     definition["steps_structure"][0]["content"] = {"true": [], "maybe": []}
 
-    errors = save_errors(api, definition)
+    errors = draft_problems(api, definition)
 
     assert [error["path"] for error in errors] == ["steps_structure.0.content.maybe"]
 
@@ -292,10 +305,10 @@ def test_step_name_longer_than_100_characters_is_refused(api, definition):
     assert "is not a valid step name (up to 100 letters" in errors[0]["message"]
 
 
-def test_a_connector_that_is_not_a_string_is_refused_naming_the_field(api, definition):
+def test_a_connector_that_is_not_a_string_is_a_problem_naming_the_field(api, definition):
     definition["steps"]["slack-1"]["connector"] = {"key": "slack"}
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {"path": "steps.slack-1.connector", "message": "unknown connector {'key': 'slack'}"}
     ]
 
@@ -329,7 +342,7 @@ def test_descendant_jsonpath_finds_every_match_below_the_step(api, celery_worker
 
 
 def test_descendant_jsonpath_that_names_no_step_says_it_must_read_from_one(api):
-    assert save_errors(api, storage_step_reading("$..name")) == [
+    assert draft_problems(api, storage_step_reading("$..name")) == [
         {
             "path": "steps.keep.properties.value",
             "message": "$..name must read from a step, as in $.steps.<step name>.…",
@@ -353,8 +366,8 @@ SUPPORTED = (
         ("$.steps.trigger.a.$.steps.later", "a $ after the start of the path"),
     ],
 )
-def test_jsonpath_construct_the_engine_does_not_run_is_refused_naming_it(api, path, construct):
-    assert save_errors(api, storage_step_reading(path)) == [
+def test_jsonpath_construct_the_engine_does_not_run_is_a_problem_naming_it(api, path, construct):
+    assert draft_problems(api, storage_step_reading(path)) == [
         {
             "path": "steps.keep.properties.value.value",
             "message": f"{path!r} uses {construct}, {SUPPORTED}",
@@ -362,14 +375,14 @@ def test_jsonpath_construct_the_engine_does_not_run_is_refused_naming_it(api, pa
     ]
 
 
-def test_unsupported_jsonpath_in_an_interpolation_is_refused(api):
+def test_unsupported_jsonpath_in_an_interpolation_is_a_problem(api):
     definition = storage_step_reading("$.steps.trigger.a")
     definition["steps"]["keep"]["properties"]["value"] = {
         "type": "string",
         "value": "Hello {$.steps.trigger.`parent`}",
     }
 
-    assert save_errors(api, definition) == [
+    assert draft_problems(api, definition) == [
         {
             "path": "steps.keep.properties.value.value",
             "message": f"'$.steps.trigger.`parent`' uses `parent`, {SUPPORTED}",
@@ -377,11 +390,11 @@ def test_unsupported_jsonpath_in_an_interpolation_is_refused(api):
     ]
 
 
-def test_a_jsonpath_with_an_index_too_long_to_read_is_refused_naming_the_field(api):
+def test_a_jsonpath_with_an_index_too_long_to_read_is_a_problem_naming_the_field(api):
     # Python reads at most 4300 digits into an integer; the path is the user's mistake.
     path = "$.steps.trigger.items[" + "9" * 5000 + "]"
 
-    assert save_errors(api, storage_step_reading(path)) == [
+    assert draft_problems(api, storage_step_reading(path)) == [
         {
             "path": "steps.keep.properties.value.value",
             "message": f"{path!r} is not a valid jsonpath: a number in it has too many digits.",

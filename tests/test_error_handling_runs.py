@@ -196,7 +196,7 @@ def test_a_retried_step_sends_one_message_after_two_failures_each_in_its_log(
     ]
 
 
-def test_invalid_error_handling_is_refused_at_save_with_its_paths(api, slack):
+def test_invalid_error_handling_is_a_problem_at_save_with_its_paths(api, slack):
     definition = accounts_definition(slack, "error_lane")
     definition["steps"]["slack-1"]["error_handling"] = {
         "mode": "error_lane",
@@ -208,17 +208,17 @@ def test_invalid_error_handling_is_refused_at_save_with_its_paths(api, slack):
 
     response = api.post("/api/workflows/", {"name": "Bad", "definition": definition}, format="json")
 
-    assert response.status_code == 400, response.json()
-    paths = sorted(error["path"] for error in response.json()["errors"])
+    assert response.status_code == 201, response.json()
+    paths = sorted(error["path"] for error in response.json()["problems"])
     assert paths == [
         "steps.loop-1.error_handling",
         "steps.slack-1.error_handling.retry.attempts",
         "steps.slack-2.error_handling.mode",
         "trigger.error_handling",
     ]
-    # Fixed, it saves.
+    # Fixed, it has none.
     definition["steps"]["slack-1"]["error_handling"] = {"mode": "error_lane"}
     del definition["steps"]["slack-2"]["error_handling"]
     del definition["steps"]["loop-1"]["error_handling"]
     del definition["trigger"]["error_handling"]
-    assert create_workflow(api, definition)["id"]
+    assert create_workflow(api, definition)["problems"] == []

@@ -212,6 +212,15 @@ def walkthrough() -> dict[str, Any]:
     return walkthrough_definition(totango_auth=None, slack_auth=None)
 
 
+def runnable() -> dict[str, Any]:
+    """A workflow Run workflow may start (the walkthrough above lacks its authentications)."""
+    return {
+        "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
+        "steps_structure": [],
+        "steps": {},
+    }
+
+
 @pytest.mark.django_db
 def test_nul_in_a_step_title_is_refused_naming_the_field(api):
     definition = walkthrough()
@@ -328,7 +337,7 @@ def test_nul_in_authentication_fields_is_refused_secret_or_not_without_echoing_t
     ],
 )
 def test_nul_in_a_query_parameter_is_refused_naming_it(api, url, parameter):
-    workflow = create_workflow(api, walkthrough())
+    workflow = create_workflow(api, runnable())
     run = api.post(f"/api/workflows/{workflow['id']}/runs/", {}, format="json").json()
 
     response = api.get(url.format(run=run["id"]))
@@ -404,7 +413,7 @@ def test_payload_10000_levels_deep_in_a_form_field_is_refused(api):
 
 @pytest.mark.django_db
 def test_payload_at_the_depth_limit_is_accepted(api):
-    workflow = create_workflow(api, walkthrough())
+    workflow = create_workflow(api, runnable())
     # The body's object and the payload key take one level: 63 more fit.
     body = '{"payload": ' + deep_list(63) + "}"
 

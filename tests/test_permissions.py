@@ -90,6 +90,8 @@ def world(organisation, fake_totango) -> World:
     objects["step_run"] = str(step_run.pk)
     outsider_workflow = workflow_create(user=people["outsider"], name="Outsider's workflow")
     objects["outsider_workflow"] = str(outsider_workflow.id)
+    objects["carol"] = str(carol.pk)
+    objects["carol_membership"] = str(carol.membership.pk)
     return World(people=people, objects=objects)
 
 
@@ -169,6 +171,29 @@ def deletes_authentication(key: str) -> Effect:
 
 def creates(**counts: int) -> Effect:
     return lambda objects: {f"{model} created": count for model, count in counts.items()}
+
+
+def renames_the_organisation(objects: dict[str, str]) -> dict[str, Any]:
+    return {"Organisation changed": {objects["own_organisation"]: {"name": "Renamed"}}}
+
+
+def makes_carol_a_viewer(objects: dict[str, str]) -> dict[str, Any]:
+    return {"Membership changed": {objects["carol_membership"]: {"role": "viewer"}}}
+
+
+def removes_carol(objects: dict[str, str]) -> dict[str, Any]:
+    # Her workflow and organisational authentication pass to the person removing her; her
+    # personal authentications go; her account stays, deactivated, for the runs she started.
+    successor = int(objects["actor"])
+    return {
+        "User changed": {objects["carol"]: {"is_active": False}},
+        "Membership deleted": [objects["carol_membership"]],
+        "Authentication deleted": sorted(
+            [objects["own_personal:carol"], objects["others_personal"]]
+        ),
+        "Authentication changed": {objects["organisational"]: {"owner_id": successor}},
+        "Workflow changed": {objects["workflow"]: {"created_by_id": successor}},
+    }
 
 
 def renames_the_workflow(objects: dict[str, str]) -> dict[str, Any]:
@@ -442,6 +467,38 @@ MATRIX: list[tuple[str, str, str, dict | str | None, dict[str, int], Effect]] = 
         creates(User=1, Membership=1),
     ),
     (
+        "read organisation",
+        "get",
+        "/api/organisation/",
+        None,
+        expect(200, 200, 200, 200, 200, 401),
+        nothing,
+    ),
+    (
+        "rename organisation",
+        "patch",
+        "/api/organisation/",
+        {"name": "Renamed"},
+        expect(200, 200, 403, 403, 200, 401),
+        renames_the_organisation,
+    ),
+    (
+        "change a member's role",
+        "patch",
+        "/api/organisation/members/{carol}/",
+        {"role": "viewer"},
+        expect(200, 200, 403, 403, 404, 401),
+        makes_carol_a_viewer,
+    ),
+    (
+        "remove a member",
+        "delete",
+        "/api/organisation/members/{carol}/",
+        None,
+        expect(204, 204, 403, 403, 404, 401),
+        removes_carol,
+    ),
+    (
         "connector catalogue",
         "get",
         "/api/connectors/",
@@ -459,9 +516,12 @@ MATRIX: list[tuple[str, str, str, dict | str | None, dict[str, int], Effect]] = 
     ids=[row[0] for row in MATRIX],
 )
 def test_permission_matrix(world, fake_totango, actor, name, method, path, body, expected, effect):
+    person = world.people["owner" if actor == "anonymous" else actor]
     objects = {
         **world.objects,
         "own_personal": world.objects[f"own_personal:{'owner' if actor == 'anonymous' else actor}"],
+        "own_organisation": str(person.membership.organisation_id),
+        "actor": str(person.pk),
     }
     if body == "new_auth":
         body = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from builder.models import Workflow
 from tests.helpers import (
     all_step_runs,
     create_workflow,
@@ -230,17 +232,32 @@ def test_slack_error_code_is_the_steps_error(api, celery_worker, fake_slack, wal
     assert run["error"] == "Slack error on chat.postMessage: channel_not_found"
 
 
-def test_deleted_authentication_fails_the_step_clearly(api, celery_worker, fake_slack, walkthrough):
+def test_deleted_authentication_fails_an_unattended_run_at_the_step_clearly(
+    api, celery_worker, fake_slack, walkthrough
+):
+    # A webhook's run (no person to refuse it to, as Run workflow is) of a workflow whose
+    # Slack authentication is deleted after it was enabled.
     definition = walkthrough()
+    definition["trigger"] = {
+        "connector": "webhook",
+        "operation": "webhook",
+        "properties": {
+            "check": {"type": "string", "value": "none"},
+            "reply": {"type": "string", "value": "immediately"},
+        },
+    }
     workflow = create_workflow(api, definition)
+    enabled = api.patch(f"/api/workflows/{workflow['id']}/", {"enabled": True}, format="json")
+    assert enabled.status_code == 200, enabled.json()
     slack_auth = definition["steps"]["slack-1"]["authentication"]
     refused = api.delete(f"/api/authentications/{slack_auth}/")
     assert refused.status_code == 409
     assert refused.json()["workflows"] == ["Walkthrough"]
     assert api.delete(f"/api/authentications/{slack_auth}/?force=true").status_code == 204
+    token = Workflow.objects.get(id=workflow["id"]).webhook_token
 
-    response = api.post(f"/api/workflows/{workflow['id']}/runs/", {}, format="json")
-    run = wait_for_run(api, response.json()["id"])
+    called = Client().post(f"/hooks/{token}/", {}, content_type="application/json")
+    run = wait_for_run(api, called.json()["run_id"])
 
     assert run["status"] == "failed"
     assert run["failed_step"] == "loop-1[0].slack-1"

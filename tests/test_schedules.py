@@ -357,15 +357,15 @@ def test_two_schedulers_at_once_start_one_run_per_fire_time(api):
 
 
 @pytest.mark.django_db
-def test_a_bad_cron_expression_is_refused_at_save_with_the_property_path(api):
+def test_a_bad_cron_expression_is_a_problem_at_save_with_the_property_path(api):
     response = api.post(
         "/api/workflows/",
         {"name": "Bad", "definition": schedule_definition(mode="cron", cron="*/5 * * *")},
         format="json",
     )
 
-    assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert response.status_code == 201
+    assert response.json()["problems"] == [
         {
             "path": "trigger.properties.cron",
             "message": "'*/5 * * *' is not a valid cron expression: it has 4 fields, not 5 "
@@ -375,7 +375,7 @@ def test_a_bad_cron_expression_is_refused_at_save_with_the_property_path(api):
 
 
 @pytest.mark.django_db
-def test_an_unknown_time_zone_is_refused_at_save_with_the_property_path(api):
+def test_an_unknown_time_zone_is_a_problem_at_save_with_the_property_path(api):
     workflow = create_workflow(api, schedule_definition(mode="cron", cron="*/5 * * * *"))
 
     response = api.put(
@@ -390,8 +390,8 @@ def test_an_unknown_time_zone_is_refused_at_save_with_the_property_path(api):
         format="json",
     )
 
-    assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert response.status_code == 200
+    assert response.json()["problems"] == [
         {
             "path": "trigger.properties.timezone",
             "message": "'Europe/Atlantis' is not an IANA time zone such as Europe/Berlin, "

@@ -93,13 +93,13 @@ def keeping(**values: dict[str, Any]) -> dict[str, Any]:
         ),
     ],
 )
-def test_a_typed_value_of_the_wrong_shape_is_refused_naming_its_field(api, value, field, message):
+def test_a_typed_value_of_the_wrong_shape_is_a_problem_naming_its_field(api, value, field, message):
     response = api.post(
         "/api/workflows/", {"name": "Broken", "definition": keeping(keep=value)}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert response.status_code == 201
+    assert response.json()["problems"] == [
         {"path": f"steps.keep.properties.value{field}", "message": message}
     ]
 

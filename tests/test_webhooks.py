@@ -224,22 +224,24 @@ def test_enabling_a_half_configured_webhook_is_refused_listing_the_problems(api)
 
     response = api.patch(f"/api/workflows/{workflow['id']}/", {"enabled": True}, format="json")
 
+    problems = [
+        {
+            "path": "trigger.authentication",
+            "message": "the check (An HMAC-SHA256 signature of the body, in a header) needs "
+            "the shared secret: choose the Webhook authentication holding it in the "
+            "trigger's Authenticate tab",
+        },
+        {
+            "path": "trigger.properties.reply",
+            "message": "replying with the workflow's answer needs a Webhook response step "
+            "to set it: add one, or reply immediately",
+        },
+    ]
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The workflow cannot be enabled: fix these problems first.",
-        "errors": [
-            {
-                "path": "trigger.authentication",
-                "message": "the check (An HMAC-SHA256 signature of the body, in a header) needs "
-                "the shared secret: choose the Webhook authentication holding it in the "
-                "trigger's Authenticate tab",
-            },
-            {
-                "path": "trigger.properties.reply",
-                "message": "replying with the workflow's answer needs a Webhook response step "
-                "to set it: add one, or reply immediately",
-            },
-        ],
+        "errors": problems,
+        "problems": problems,
     }
     assert Workflow.objects.get(id=workflow["id"]).enabled is False
 

@@ -26,6 +26,17 @@ class ErrorSerializer(serializers.Serializer):
     errors = FieldErrorSerializer(  # type: ignore[assignment]
         many=True, required=False, help_text="Each bad field of the request (400 answers)."
     )
+    problems = FieldErrorSerializer(
+        many=True,
+        required=False,
+        help_text="A run or enabling refused for the workflow's problems: each, as the "
+        "workflow's `problems` lists them.",
+    )
+    code = serializers.CharField(
+        required=False,
+        help_text="Why, for a client to act on: `step_not_testable` (Test step of a step that "
+        "does nothing alone, a loop say).",
+    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -38,6 +49,17 @@ class ConflictSerializer(serializers.Serializer):
         child=serializers.CharField(),
         required=False,
         help_text="The workflows that use an authentication being deleted.",
+    )
+    code = serializers.CharField(
+        required=False,
+        help_text="`confirmation_required`: Test step of a step that changes things in a vendor "
+        "needs `confirm: true` (`detail` is the question to ask).",
+    )
+    connector = serializers.CharField(
+        required=False, help_text="With `confirmation_required`: the step's connector."
+    )
+    operation = serializers.CharField(
+        required=False, help_text="With `confirmation_required`: the step's operation."
     )
 
 
@@ -54,6 +76,12 @@ CONFLICTS: dict[tuple[str, str], str] = {
     ("DELETE", "/api/authentications/{id}/"): "Workflows use the authentication (`workflows` "
     "names them): delete with `?force=true` to delete it anyway.",
     ("POST", "/api/setup/"): "Setup is already done: sign in instead.",
+    ("POST", "/api/workflows/{id}/steps/{step_name}/test/"): "The step changes things in a "
+    "vendor (`code` `confirmation_required`): send `confirm: true` to test it anyway.",
+    ("PATCH", "/api/organisation/members/{id}/"): "The person is the organisation's last "
+    "owner: make someone else an owner first.",
+    ("DELETE", "/api/organisation/members/{id}/"): "The person is the organisation's last "
+    "owner (make someone else an owner first), or the caller.",
 }
 
 # Operations that answer 404 for an object named by a query parameter, not only by the path.

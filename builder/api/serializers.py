@@ -16,6 +16,7 @@ from builder.engine.executor import StepStatus
 from builder.models import Run, RunEvent, RunStatus, StepRun, Workflow
 from builder.services.schedules import next_fire_times
 from builder.services.webhooks import WEBHOOK_CONNECTOR
+from builder.services.workflows import usable_authentications, workflow_problems_seen_by
 from connectors.sdk import OperationKind
 
 if TYPE_CHECKING:
@@ -49,7 +50,43 @@ def webhook_url_of(workflow: Workflow, request: Request | None) -> str | None:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class WorkflowSerializer(serializers.ModelSerializer):
+class WorkflowProblemSerializer(serializers.Serializer):
+    path = serializers.CharField(
+        help_text="The field of the definition, e.g. `steps.totango-1.properties.query`."
+    )
+    message = serializers.CharField(help_text="What is wrong with it, in plain words.")
+
+
+PROBLEMS_FIELD = WorkflowProblemSerializer(
+    many=True,
+    help_text="What keeps the definition from running, as the caller would run it: each "
+    "incomplete or invalid value, and each authentication that is gone or the caller may not "
+    "use; empty when it can run. A draft with problems is saved, but runs and enabling are "
+    "refused (400, listing them).",
+)
+
+
+# `problems` of a workflow as the requesting person would run it, computed on read. (A comment,
+# not a docstring: the schema would take it as the description of every workflow serializer.)
+class WorkflowProblemsField:
+    context: dict[str, Any]
+
+    @extend_schema_field(PROBLEMS_FIELD)
+    def get_problems(self, workflow: Workflow) -> list[dict[str, str]]:
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return []
+        # One query for every workflow of a list: what the person may use.
+        usable = self.context.get("usable_authentications")
+        if usable is None:
+            usable = self.context["usable_authentications"] = usable_authentications(request.user)
+        problems = workflow_problems_seen_by(
+            user=request.user, definition=workflow.definition, usable=usable
+        )
+        return [{"path": problem.path, "message": problem.message} for problem in problems]
+
+
+class WorkflowSerializer(WorkflowProblemsField, serializers.ModelSerializer):
     definition = serializers.JSONField(required=False)
     version = serializers.IntegerField(
         required=False, help_text="The version this edit was made on; required on update."
@@ -62,6 +99,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
         "is refused (400, listing them).",
     )
     webhook_url = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField()
     alert_workflow = serializers.UUIDField(
         source="alert_workflow_id",
         allow_null=True,
@@ -82,6 +120,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
             "alert_workflow",
             "webhook_url",
             "next_fire_times",
+            "problems",
             "created_at",
             "updated_at",
         )
@@ -110,8 +149,9 @@ class LastRunAnnotations(TypedDict):
     last_run_created_at: datetime | None
 
 
-class WorkflowListSerializer(serializers.ModelSerializer):
+class WorkflowListSerializer(WorkflowProblemsField, serializers.ModelSerializer):
     trigger = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField()
     last_run = serializers.SerializerMethodField()
     next_fire_times = serializers.SerializerMethodField()
     webhook_url = serializers.SerializerMethodField()
@@ -127,6 +167,7 @@ class WorkflowListSerializer(serializers.ModelSerializer):
             "enabled",
             "webhook_url",
             "next_fire_times",
+            "problems",
             "created_at",
             "updated_at",
         )
@@ -159,6 +200,71 @@ class WorkflowListSerializer(serializers.ModelSerializer):
 
 class RunStartSerializer(serializers.Serializer):
     payload = serializers.JSONField(required=False, default=dict)
+
+
+class StepTestSerializer(serializers.Serializer):
+    """What Test step runs a step on (POST /api/workflows/{id}/steps/{name}/test/)."""
+
+    sample = serializers.DictField(
+        required=False,
+        help_text="Outputs of earlier steps by step name, standing in for a run's "
+        '(`{"trigger": {…}, "totango-1": {"hits": […]}}`); inside a loop, the loop\'s name may '
+        'give its iteration (`{"loop-1": {"value": …, "index": 0}}`). Given without `run`, '
+        "no run is read.",
+    )
+    run = serializers.UUIDField(
+        required=False,
+        help_text="A run of this workflow whose outputs the step reads; default: the latest run "
+        "with an output for every step it reads (none if `sample` is given).",
+    )
+    iteration = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        help_text="For a step inside a loop: which iteration's data (from 0; of the innermost "
+        "loop, the outer ones' first).",
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Must be true to test a step that changes things in a vendor (sends a message, "
+        "creates a record); without it the answer is 409 `confirmation_required`.",
+    )
+
+
+class StepTestErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class StepTestResolvedFromSerializer(serializers.Serializer):
+    run = serializers.UUIDField(allow_null=True, help_text="The run whose outputs were read.")
+    sample = serializers.BooleanField(help_text="Whether sample data was given.")
+    iterations = serializers.DictField(
+        child=serializers.IntegerField(), help_text="The iteration used of each enclosing loop."
+    )
+
+
+class StepTestResultSerializer(serializers.Serializer):
+    """What the step did: its resolved input and its output or error, redacted; nothing is
+    recorded."""
+
+    input = serializers.JSONField(allow_null=True)
+    output = serializers.JSONField(allow_null=True)
+    error = StepTestErrorSerializer(allow_null=True)
+    log = serializers.ListField(child=serializers.CharField())
+    resolved_from = StepTestResolvedFromSerializer()
+    duration_ms = serializers.FloatField()
+
+
+class StepTestSampleSerializer(serializers.Serializer):
+    """What Test step reads by default, to edit as sample data."""
+
+    sample = serializers.DictField(help_text="Outputs of the steps at the top level, by name.")
+    run = serializers.UUIDField(allow_null=True, help_text="The run they come from, if any.")
+    confirmation = serializers.CharField(
+        allow_null=True,
+        help_text="The question to ask before testing a step that changes things in a vendor.",
+    )
 
 
 class LoopProgressSerializer(serializers.Serializer):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -14,9 +15,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from accounts.permissions import organisation_membership, signed_in_user
 from builder.api.pagination import StepRunPagination
@@ -26,15 +29,37 @@ from builder.api.serializers import (
     RunSerializer,
     RunStartSerializer,
     StepRunSerializer,
+    StepTestResultSerializer,
+    StepTestSampleSerializer,
+    StepTestSerializer,
     WorkflowListSerializer,
     WorkflowSerializer,
 )
 from builder.models import Run, Workflow
 from builder.services.alerts import workflow_set_alert
 from builder.services.runs import run_cancel, run_replay, run_retry, run_start
+from builder.services.step_tests import step_test, step_test_sample
 from builder.services.webhooks import webhook_token_regenerate
-from builder.services.workflows import workflow_create, workflow_set_enabled, workflow_update
+from builder.services.workflows import (
+    workflow_check_runnable,
+    workflow_create,
+    workflow_set_enabled,
+    workflow_update,
+)
 from connectors.registry import all_connectors, catalogue, icon_svg
+
+
+class StepTestThrottle(UserRateThrottle):
+    """Step tests a person may run a minute (STEP_TEST_MAX_PER_MINUTE); reading the sample
+    is not counted."""
+
+    scope = "step_test"
+
+    def get_rate(self) -> str:
+        return f"{settings.STEP_TEST_MAX_PER_MINUTE}/min"
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        return request.method != "POST" or super().allow_request(request, view)
 
 
 class WorkflowViewSet(viewsets.ModelViewSet):
@@ -115,10 +140,77 @@ class WorkflowViewSet(viewsets.ModelViewSet):
         workflow = self.get_object()
         start = RunStartSerializer(data=request.data)
         start.is_valid(raise_exception=True)
+        workflow_check_runnable(workflow=workflow, user=signed_in_user(request))
         run = run_start(
             workflow=workflow, user=signed_in_user(request), payload=start.validated_data["payload"]
         )
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: StepTestSampleSerializer},
+        description="What Test step reads by default: the latest run's outputs, to edit as "
+        "sample data, and the question to ask first for a step that changes a vendor.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=StepTestSerializer,
+        responses={200: StepTestResultSerializer},
+        description="Runs one step of the saved workflow on its own, as a run would (same "
+        "validation, connector call, authentications and redaction), recording nothing.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path=r"steps/(?P<step_name>[A-Za-z0-9_-]+)/test",
+        throttle_classes=[StepTestThrottle],
+    )
+    def test_step(self, request: Request, pk: str | None = None, step_name: str = "") -> Response:
+        workflow = self.get_object()
+        if request.method == "GET":
+            found = step_test_sample(workflow=workflow, step_name=step_name)
+            return Response(
+                {
+                    "sample": found.sample,
+                    "run": found.run.id if found.run is not None else None,
+                    "confirmation": found.confirmation,
+                }
+            )
+        given = StepTestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        result = step_test(
+            workflow=workflow,
+            user=signed_in_user(request),
+            step_name=step_name,
+            sample=data.get("sample"),
+            run_id=data.get("run"),
+            iteration=data["iteration"],
+            confirm=data["confirm"],
+        )
+        return Response(
+            {
+                "input": result.input,
+                "output": result.output,
+                "error": {"message": result.error} if result.error else None,
+                "log": result.log,
+                "resolved_from": {
+                    "run": result.run_id,
+                    "sample": result.sample,
+                    "iterations": result.iterations,
+                },
+                "duration_ms": result.duration_ms,
+            }
+        )
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        # Only Test step is throttled: the answer names the setting.
+        raise Throttled(
+            wait,
+            detail=f"At most {settings.STEP_TEST_MAX_PER_MINUTE} step tests a minute "
+            "(STEP_TEST_MAX_PER_MINUTE): try again shortly.",
+        )
 
 
 def child_runs() -> QuerySet[Run]:
@@ -190,15 +282,20 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @extend_schema(request=None, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
     def replay(self, request: Request, pk: str | None = None) -> Response:
-        """Runs the workflow again with this run's trigger payload."""
-        run = run_replay(run=self.get_object(), user=signed_in_user(request))
+        """Runs the workflow again with this run's trigger payload (400 while it has problems)."""
+        run = self.get_object()
+        workflow_check_runnable(workflow=run.workflow, user=signed_in_user(request))
+        run = run_replay(run=run, user=signed_in_user(request))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
-        """Re-runs a failed run from its failed step, reusing what succeeded before it."""
-        run = run_retry(run=self.get_object(), user=signed_in_user(request))
+        """Re-runs a failed run from its failed step, reusing what succeeded before it (400
+        while the workflow has problems)."""
+        run = self.get_object()
+        workflow_check_runnable(workflow=run.workflow, user=signed_in_user(request))
+        run = run_retry(run=run, user=signed_in_user(request))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

@@ -2,6 +2,12 @@
 
 The canonical definition (also the export format) is a control-flow tree plus a map of steps:
 `{"trigger": {...}, "steps_structure": [{"name", "type", "content"?}], "steps": {name: {...}}}`.
+
+Errors are of two kinds. Structural ones (not an object, an unknown node type, a node without
+its step's settings, a limit passed: what the editor could not even show) refuse the
+definition outright. Value problems (a required input missing, a bad jsonpath, an unknown
+operation: a step half configured) let it be saved as a draft that lists them, and keep it
+from running: `check_definition` tells them apart, `compile_definition` refuses on either.
 """
 
 from __future__ import annotations
@@ -121,6 +127,14 @@ class StepPlan:
 
 
 @dataclass(frozen=True)
+class DefinitionCheck:
+    """A draft's value problems, and its plan when it has none (only then may it run)."""
+
+    plan: WorkflowPlan | None
+    problems: list[FieldError]
+
+
+@dataclass(frozen=True)
 class WorkflowPlan:
     trigger: StepPlan
     steps: tuple[StepPlan, ...]
@@ -147,7 +161,8 @@ ENDED_LOOP = "\0ended:"
 
 
 class DefinitionCompiler:
-    """Walks a definition once in execution order, collecting every error with its path."""
+    """Walks a definition once in execution order, collecting every error with its path, and
+    which of them are structural (`structural_error`) rather than value problems (`error`)."""
 
     def __init__(
         self, definition: Any, limits: DefinitionLimits, connectors: Mapping[str, Connector]
@@ -156,30 +171,46 @@ class DefinitionCompiler:
         self.limits = limits
         self.connectors = connectors
         self.errors: list[FieldError] = []
+        self.structural: list[FieldError] = []
         self.placed: set[str] = set()
         # Set when a refused step's content was not walked: its steps are then not "unplaced".
         self.skipped_content = False
 
     def error(self, path: str, message: str) -> None:
+        """A value problem: the definition may be kept as a draft, but not run."""
         self.errors.append(FieldError(path=path, message=message))
+
+    def structural_error(self, path: str, message: str) -> None:
+        """The definition cannot even be kept: the editor could not show it."""
+        self.error(path, message)
+        self.structural.append(self.errors[-1])
 
     def connector(self, key: Any) -> Connector | None:
         # A definition is user input: its connector may be any JSON value.
         return self.connectors.get(key) if isinstance(key, str) else None
 
     def compile(self) -> WorkflowPlan:
+        """The plan; DefinitionError with every error, of either kind."""
+        plan = self.check()
+        if self.errors or plan is None:
+            raise DefinitionError(self.errors)
+        return plan
+
+    def check(self) -> WorkflowPlan | None:
+        """The plan, or None when the definition has errors (in `errors`; the structural ones
+        in `structural` too)."""
         definition = self.definition
         if not isinstance(definition, dict):
             raise DefinitionError([FieldError("", "the definition must be a JSON object")])
         for key in sorted(set(definition) - {"trigger", "steps_structure", "steps"}):
-            self.error(key, f"unknown key {key!r}")
+            self.structural_error(key, f"unknown key {key!r}")
         steps = definition.get("steps", {})
         structure = definition.get("steps_structure", [])
         if not isinstance(steps, dict):
-            self.error("steps", "must be an object of steps by name")
+            self.structural_error("steps", "must be an object of steps by name")
             steps = {}
         if not isinstance(structure, list):
-            self.error("steps_structure", "must be a list")
+            self.structural_error("steps_structure", "must be a list")
             structure = []
 
         trigger = self.compile_trigger(definition.get("trigger"))
@@ -188,14 +219,16 @@ class DefinitionCompiler:
         )
         for name in steps if not self.skipped_content else ():
             if name not in self.placed:
-                self.error(f"steps.{name}", f"step {name!r} is not placed in steps_structure")
+                self.structural_error(
+                    f"steps.{name}", f"step {name!r} is not placed in steps_structure"
+                )
         if self.errors or trigger is None:
-            raise DefinitionError(self.errors)
+            return None
         return WorkflowPlan(trigger=trigger, steps=compiled)
 
     def compile_trigger(self, trigger: Any) -> StepPlan | None:
         if not isinstance(trigger, dict):
-            self.error(
+            self.structural_error(
                 "trigger", 'is required, e.g. {"connector": "manual", "operation": "manual"}'
             )
             return None
@@ -228,7 +261,7 @@ class DefinitionCompiler:
         a branch lane may not run, so the steps after it cannot read from inside it).
         `depth` counts the loops and branches the lane is inside."""
         if not isinstance(lane, list):
-            self.error(path, "must be a list of steps")
+            self.structural_error(path, "must be a list of steps")
             return ()
         compiled = []
         visible = set(visible)
@@ -254,12 +287,14 @@ class DefinitionCompiler:
         depth: int,
     ) -> StepPlan | None:
         if not isinstance(node, dict):
-            self.error(path, 'must be an object such as {"name": "slack-1", "type": "normal"}')
+            self.structural_error(
+                path, 'must be an object such as {"name": "slack-1", "type": "normal"}'
+            )
             return None
         if depth > self.limits.max_nesting:
             # Not walked further: a definition may nest far deeper than is worth reporting.
             self.skipped_content = True
-            self.error(
+            self.structural_error(
                 path,
                 f"this step is inside {depth} loops and branches; at most "
                 f"{self.limits.max_nesting} may be nested (DEFINITION_MAX_NESTING)",
@@ -267,7 +302,7 @@ class DefinitionCompiler:
             return None
         name, kind = node.get("name"), node.get("type", "normal")
         if not isinstance(name, str) or not STEP_NAME.match(name) or name == TRIGGER_NAME:
-            self.error(
+            self.structural_error(
                 f"{path}.name",
                 f"{name!r} is not a valid step name (up to 100 letters, digits, _ and -, e.g. slack-1)",
             )
@@ -275,7 +310,7 @@ class DefinitionCompiler:
         longest_path = longest_step_path(loops, name)
         if longest_path > self.limits.max_path_length:
             self.skipped_content = True
-            self.error(
+            self.structural_error(
                 f"{path}.name",
                 f"step {name!r} inside {len(loops)} loops runs at paths of up to {longest_path} "
                 f"characters (each loop adds its name and an iteration number of up to "
@@ -285,20 +320,110 @@ class DefinitionCompiler:
             )
             return None
         if name in self.placed:
-            self.error(f"{path}.name", f"duplicate step name {name!r}")
+            self.structural_error(f"{path}.name", f"duplicate step name {name!r}")
             return None
         self.placed.add(name)
         if kind not in STRUCTURE_TYPES.values():
-            self.error(f"{path}.type", f"{kind!r} is not one of normal, loop, branch")
+            self.structural_error(f"{path}.type", f"{kind!r} is not one of normal, loop, branch")
             return None
         if name not in steps:
-            self.error(f"{path}.name", f"there is no step {name!r} in steps")
+            self.structural_error(f"{path}.name", f"there is no step {name!r} in steps")
             return None
         step = steps[name]
         step_path = f"steps.{name}"
         if not isinstance(step, dict):
-            self.error(step_path, "must be an object with connector, operation and properties")
+            self.structural_error(
+                step_path, "must be an object with connector, operation and properties"
+            )
             return None
+        content = node.get("content")
+        content_path = f"{path}.content"
+        plan = self.compile_node_step(name, kind, step, path, step_path, visible, loops)
+        handling = None
+        if plan is not None:
+            handling = self.compile_error_handling(step.get("error_handling"), plan, step_path)
+        lanes = self.content_lanes(kind, content, content_path)
+        if lanes is None:
+            # Its steps cannot be found: not reported as unplaced.
+            self.skipped_content = content is not None
+            return None
+        if plan is None:
+            # The step's own settings are wrong, but its lanes are checked all the same, as
+            # if it ran: their structure, and their steps' values.
+            inner_loops = (*loops, name) if kind == "loop" else loops
+            for lane_path, lane in lanes:
+                self.compile_lane(lane, lane_path, steps, visible | {name}, inner_loops, depth + 1)
+            return None
+        if handling is not None:
+            plan = replace(plan, error_handling=handling)
+        elif kind == "normal" and "error_handling" in step:
+            # Refused (reported): whether it may have a failure lane cannot be told, but the
+            # lane's own steps are checked all the same.
+            if isinstance(content, dict) and set(content) == {ERROR_LANE}:
+                lane = self.compile_lane(
+                    content[ERROR_LANE],
+                    f"{content_path}.{ERROR_LANE}",
+                    steps,
+                    visible | {name},
+                    loops,
+                    depth + 1,
+                )
+                return replace(plan, error_lane=lane)
+            return plan
+        if kind == "normal" and (handling is not None or isinstance(content, dict)):
+            return self.compile_error_lane(
+                plan, content, content_path, step_path, steps, visible, loops, depth
+            )
+        if kind == "loop":
+            ((body_path, body_lane),) = lanes  # content_lanes checked its shape
+            body = self.compile_lane(
+                body_lane,
+                body_path,
+                steps,
+                visible | {name},
+                (*loops, name),
+                depth + 1,
+            )
+            return replace(plan, body=body)
+        if kind == "branch":
+            return self.compile_branch(
+                plan, content, content_path, steps, visible | {name}, loops, depth + 1
+            )
+        return plan
+
+    def content_lanes(self, kind: str, content: Any, path: str) -> list[tuple[str, Any]] | None:
+        """The lanes (path, steps) of a node's content as its type wants it, or None (a
+        structural error) when the content does not have that type's shape."""
+        if kind == "loop":
+            if not isinstance(content, dict) or LOOP_LANE not in content:
+                self.structural_error(path, f'a loop needs content {{"{LOOP_LANE}": [...]}}')
+                return None
+            return [(f"{path}.{LOOP_LANE}", content[LOOP_LANE])]
+        if kind == "branch":
+            if not isinstance(content, dict):
+                self.structural_error(
+                    path, 'a branch needs content such as {"true": [...], "false": [...]}'
+                )
+                return None
+            return [(f"{path}.{lane_name}", lane) for lane_name, lane in content.items()]
+        if content is None:
+            return []
+        if not isinstance(content, dict) or set(content) != {ERROR_LANE}:
+            self.structural_error(path, "only loop and branch steps have content")
+            return None
+        return [(f"{path}.{ERROR_LANE}", content[ERROR_LANE])]
+
+    def compile_node_step(
+        self,
+        name: str,
+        kind: str,
+        step: dict[str, Any],
+        path: str,
+        step_path: str,
+        visible: set[str],
+        loops: tuple[str, ...],
+    ) -> StepPlan | None:
+        """A placed step's settings, or None (value problems) when it cannot be compiled."""
         connector = self.connector(step.get("connector"))
         if connector is None:
             self.error(f"{step_path}.connector", f"unknown connector {step.get('connector')!r}")
@@ -318,49 +443,6 @@ class DefinitionCompiler:
             return None
         if plan.operation.kind in (OperationKind.BREAK, OperationKind.CONTINUE):
             self.check_break_target(step, step_path, loops)
-        content = node.get("content")
-        content_path = f"{path}.content"
-        handling = self.compile_error_handling(step.get("error_handling"), plan, step_path)
-        if handling is not None:
-            plan = replace(plan, error_handling=handling)
-        elif kind == "normal" and "error_handling" in step:
-            # Refused (reported): whether it may have a failure lane cannot be told, but the
-            # lane's own steps are checked all the same.
-            if isinstance(content, dict) and set(content) == {ERROR_LANE}:
-                lane = self.compile_lane(
-                    content[ERROR_LANE],
-                    f"{content_path}.{ERROR_LANE}",
-                    steps,
-                    visible | {name},
-                    loops,
-                    depth + 1,
-                )
-                return replace(plan, error_lane=lane)
-            self.skipped_content = True
-            return plan
-        if kind == "normal" and (handling is not None or isinstance(content, dict)):
-            return self.compile_error_lane(
-                plan, content, content_path, step_path, steps, visible, loops, depth
-            )
-        if kind == "loop":
-            if not isinstance(content, dict) or LOOP_LANE not in content:
-                self.error(content_path, f'a loop needs content {{"{LOOP_LANE}": [...]}}')
-                return None
-            body = self.compile_lane(
-                content[LOOP_LANE],
-                f"{content_path}.{LOOP_LANE}",
-                steps,
-                visible | {name},
-                (*loops, name),
-                depth + 1,
-            )
-            return replace(plan, body=body)
-        if kind == "branch":
-            return self.compile_branch(
-                plan, content, content_path, steps, visible | {name}, loops, depth + 1
-            )
-        if content is not None:
-            self.error(content_path, "only loop and branch steps have content")
         return plan
 
     def compile_error_handling(
@@ -450,11 +532,7 @@ class DefinitionCompiler:
                 "step's node in steps_structure",
             )
             return plan
-        if content is None:
-            return plan
-        if not isinstance(content, dict) or set(content) != {ERROR_LANE}:
-            self.error(content_path, "only loop and branch steps have content")
-            self.skipped_content = True
+        if content is None:  # else content_lanes checked it is {ERROR_LANE: ...}
             return plan
         if plan.error_handling.mode != "error_lane":
             self.error(
@@ -462,7 +540,15 @@ class DefinitionCompiler:
                 f"step {plan.name!r} has a failure lane, but its error handling's mode is "
                 f"{plan.error_handling.mode!r}, not error_lane: its steps would never run",
             )
-            self.skipped_content = True  # not walked: its steps are not "unplaced"
+            # Walked all the same, so a draft's lane is checked as fully as any other.
+            self.compile_lane(
+                content[ERROR_LANE],
+                f"{content_path}.{ERROR_LANE}",
+                steps,
+                visible | {plan.name},
+                loops,
+                depth + 1,
+            )
             return plan
         # The failure lane reads the step's error ($.steps.<name>.error); what it adds stays in it.
         lane = self.compile_lane(
@@ -534,6 +620,7 @@ class DefinitionCompiler:
         authentication = step.get("authentication")
         if authentication is not None and not isinstance(authentication, str):
             self.error(f"{path}.authentication", "must be an authentication id")
+            authentication = None
         if authentication and connector.authentication is None:
             self.error(f"{path}.authentication", f"{connector.title} takes no authentication")
         title = step.get("title", operation.title)
@@ -648,6 +735,22 @@ def known_lanes(plan: StepPlan) -> tuple[str, ...] | None:
     if len(lanes) != len(named):
         return None
     return tuple(dict.fromkeys([*lanes, *operation.fixed_lanes]))
+
+
+def check_definition(
+    definition: Any,
+    limits: DefinitionLimits = DefinitionLimits(),
+    connectors: Mapping[str, Connector] | None = None,
+) -> DefinitionCheck:
+    """A draft's value problems (and its plan when it has none); DefinitionError lists the
+    structural errors, for which it cannot be kept at all."""
+    compiler = DefinitionCompiler(
+        definition, limits, all_connectors() if connectors is None else connectors
+    )
+    plan = compiler.check()
+    if compiler.structural:
+        raise DefinitionError(compiler.structural)
+    return DefinitionCheck(plan=plan, problems=compiler.errors)
 
 
 def compile_definition(

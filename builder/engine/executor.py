@@ -11,11 +11,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol
 
-from builder.engine.definition import TRIGGER_NAME, StepPlan, WorkflowPlan
+from builder.engine.definition import (
+    DEFAULT_ERROR_HANDLING,
+    TRIGGER_NAME,
+    StepPlan,
+    WorkflowPlan,
+)
 from builder.engine.properties import UnresolvedPath
 from connectors.errors import (
     AuthenticationFailed,
@@ -411,23 +416,14 @@ class RunExecutor:
         recorded = completed is not None
         items = self.invoke(step, scope, record, started, record_failure=not recorded)
         parked = False
-        # A loop operation returns a list, or an object whose pairs are iterated with their key.
-        entries = list(items.items()) if isinstance(items, dict) else list(enumerate(items))
+        entries = loop_entries(items)
         count = len(entries)
         iterations = 0
         outer_break: LoopBroken | LoopContinued | None = None
         self.running_loops.append(step.name)
         try:
-            for index, (key, item) in enumerate(entries):
-                current = {
-                    "value": item,
-                    "index": index,
-                    "count": count,
-                    "is_first": index == 0,
-                    "is_last": index == count - 1,
-                }
-                if isinstance(items, dict):
-                    current = {"key": key, **current}
+            for index in range(count):
+                current = iteration_context(items, entries, index)
                 # Each iteration starts from a fresh scope: what ran in the previous one is gone.
                 iteration = {"steps": {**scope["steps"], step.name: current}}
                 iterations += 1
@@ -519,6 +515,34 @@ class RunExecutor:
             self.park_request = None
             raise RunParked(record.path, resume_at, reason)
         return record.output
+
+    def run_step_alone(self, step: StepPlan, scope: dict[str, Any], path: str) -> StepRecord:
+        """Runs one step on its own (Test step while building): resolved, validated, called
+        and its output validated as in a run, through `invoke`, but tried once, with no error
+        handling, and recorded nowhere; a Delay's wait or a vendor's long one is not waited.
+        Returns its record: its input, and its output or error."""
+        once = replace(step, error_handling=DEFAULT_ERROR_HANDLING, error_lane=())
+        record, started, _ = self.begin(once, path)
+        try:
+            record.output = self.invoke(once, scope, record, started, record_failure=False)
+        except (StepFailed, RunCancelled):
+            pass  # invoke set the record's status and error
+        except RunParked as parked:
+            record.status = StepStatus.FAILED
+            record.error = f"The step would wait until {parked.resume_at.isoformat()} " + (
+                f"({parked.reason}); a test does not wait."
+            )
+        finally:
+            self.close_clients()
+        if self.park_request is not None:
+            resume_at, reason = self.park_request
+            self.park_request = None
+            record.log.append(
+                f"A run would wait here until {resume_at.isoformat()} ({reason}); "
+                "a test does not wait."
+            )
+        record.duration_ms = (self.clock() - started) * 1000
+        return record
 
     def begin(self, step: StepPlan, path: str) -> tuple[StepRecord, float, CompletedStep | None]:
         """The record of a step starting now (succeeded until it fails), when it started, and
@@ -762,6 +786,25 @@ class RunExecutor:
             if close is not None:
                 close()
         self.clients.clear()
+
+
+def loop_entries(items: Any) -> list[tuple[Any, Any]]:
+    """A loop operation returns a list, or an object whose pairs are iterated with their key."""
+    return list(items.items()) if isinstance(items, dict) else list(enumerate(items))
+
+
+def iteration_context(items: Any, entries: list[tuple[Any, Any]], index: int) -> dict[str, Any]:
+    """What the steps of a loop's iteration read of their loop: `$.steps.<loop>.value` …"""
+    key, item = entries[index]
+    count = len(entries)
+    current = {
+        "value": item,
+        "index": index,
+        "count": count,
+        "is_first": index == 0,
+        "is_last": index == count - 1,
+    }
+    return {"key": key, **current} if isinstance(items, dict) else current
 
 
 def error_type(error: Exception) -> str:

@@ -1,10 +1,12 @@
-"""Workflows: validate a definition (with the authentications its steps use), create, update."""
+"""Workflows: check a definition (with the authentications its steps use), create, update, and
+tell the problems that keep a draft from running."""
 
 from __future__ import annotations
 
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.errors import Conflict, DomainError
+from accounts.models import Membership
 from auth_store.models import Authentication
 from auth_store.services import authentications_usable_by
 from builder.engine.definition import (
@@ -20,11 +23,12 @@ from builder.engine.definition import (
     DefinitionLimits,
     StepPlan,
     WorkflowPlan,
-    compile_definition,
+    check_definition,
 )
 from builder.engine.errors import DefinitionError, FieldError
 from builder.models import Run, StepRun, Workflow, WorkflowVersion, column_length
 from builder.services.webhooks import webhook_problems
+from connectors.registry import get_connector
 
 EMPTY_DEFINITION: dict[str, Any] = {
     "trigger": {"connector": "manual", "operation": "manual", "properties": {}},
@@ -47,37 +51,166 @@ class StaleVersion(Conflict):
         return {**super().body(), "current_version": self.current_version}
 
 
-def workflow_validate(*, user: User, definition: Any, previous: Any = None) -> WorkflowPlan:
-    """Compiles the definition and checks each step's authentication may be used by the user.
+class WorkflowHasProblems(DomainError):
+    """Refused because the workflow's definition has problems (400): the answer lists them as
+    `problems`, in the shape of a workflow's own `problems` (and as `errors`, like any 400)."""
 
-    A step left as it was in the `previous` definition (title aside) is not checked again: a
-    colleague editing another step must not be stopped by someone's personal authentication
-    (a run checks again who may use it). A step whose operation or properties change must
-    use an authentication the editor may use, or it could be turned against its owner.
+    def __init__(self, detail: str, problems: list[FieldError]) -> None:
+        super().__init__(detail, errors=problems)
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "problems": super().body().get("errors", [])}
+
+
+class WorkflowNotRunnable(WorkflowHasProblems):
+    def __init__(self, problems: list[FieldError]) -> None:
+        super().__init__("The workflow cannot run: fix these problems first.", problems)
+
+
+def workflow_check(*, user: User, definition: Any, previous: Any = None) -> list[FieldError]:
+    """The problems of a definition about to be saved, which it may be saved with (a draft).
+
+    DefinitionError refuses it outright for structural errors (see builder/engine/definition.py),
+    and for a step that uses an authentication the editor may not use (a colleague's personal
+    one, another organisation's, one gone): kept, it would be run with the credentials of
+    whoever may use it, on settings they never chose. A step left as it was in the `previous`
+    definition (title aside) is not checked again: a colleague editing another step must not
+    be stopped by someone's personal authentication (its problems, and a run, check again who
+    may use it).
     """
-    plan = compile_definition(definition, definition_limits())
+    problems = check_definition(definition, definition_limits()).problems
     kept = unchanged_step_authentications(previous, definition)
-    errors = []
-    usable = authentications_by_id(user=user, ids=plan.authentication_ids)
-    for path, step in [(TRIGGER_NAME, plan.trigger), *plan_steps_with_paths(plan)]:
-        if not step.authentication or step.name in kept:
+    uses = [use for use in authentication_uses(definition) if use.step not in kept]
+    usable = authentications_by_id(user=user, ids=frozenset(use.authentication for use in uses))
+    refused = [
+        FieldError(use.path, f"no authentication {use.authentication!r}")
+        for use in uses
+        if use.authentication not in usable
+    ]
+    if refused:
+        raise DefinitionError(refused)
+    return problems + missing_authentications(definition) + authentication_problems(uses, usable)
+
+
+def workflow_problems_seen_by(
+    *, user: User, definition: Any, usable: Mapping[str, Authentication] | None = None
+) -> list[FieldError]:
+    """What keeps `user` from running the definition as it is: its value problems, and each
+    authentication that is gone or that they may not use (a run uses only what its starter
+    may use). `usable` (every authentication the user may use, by id) saves a query per
+    workflow of a list."""
+    return definition_problems(user=user, definition=definition, usable=usable)[1]
+
+
+def definition_problems(
+    *, user: User, definition: Any, usable: Mapping[str, Authentication] | None = None
+) -> tuple[WorkflowPlan | None, list[FieldError]]:
+    try:
+        checked = check_definition(definition, definition_limits())
+    except DefinitionError as error:
+        return None, error.errors  # stored before a limit was lowered
+    uses = authentication_uses(definition)
+    if usable is None:
+        usable = authentications_by_id(user=user, ids=frozenset(use.authentication for use in uses))
+    problems = checked.problems + [
+        FieldError(use.path, f"no authentication {use.authentication!r}")
+        for use in uses
+        if use.authentication not in usable
+    ]
+    problems += missing_authentications(definition) + authentication_problems(uses, usable)
+    return (checked.plan if not problems else None), problems
+
+
+def workflow_check_runnable(*, workflow: Workflow, user: User) -> None:
+    """WorkflowNotRunnable listing the problems that keep `user` from running the workflow."""
+    problems = workflow_problems_seen_by(user=user, definition=workflow.definition)
+    if problems:
+        raise WorkflowNotRunnable(problems)
+
+
+def usable_authentications(user: User) -> dict[str, Authentication]:
+    """Every authentication the user may use, by id (for the problems of a list of workflows)."""
+    found = authentications_usable_by(user).only("id", "name", "connector")
+    return {str(authentication.id): authentication for authentication in found}
+
+
+@dataclass(frozen=True)
+class AuthenticationUse:
+    step: str  # the step's name, `trigger` for the trigger
+    path: str  # e.g. steps.slack-1.authentication
+    connector: Any
+    authentication: str
+
+
+def named_settings(definition: Any) -> list[tuple[str, str, Any]]:
+    """(name, path, settings) of a stored definition's trigger and steps, in that order."""
+    if not isinstance(definition, dict):
+        return []
+    steps = definition.get("steps")
+    return [(TRIGGER_NAME, TRIGGER_NAME, definition.get(TRIGGER_NAME))] + [
+        (name, f"steps.{name}", step)
+        for name, step in (steps.items() if isinstance(steps, dict) else ())
+    ]
+
+
+def authentication_uses(definition: Any) -> list[AuthenticationUse]:
+    """Each authentication a stored definition's trigger and steps name, in that order."""
+    named = named_settings(definition)
+    return [
+        AuthenticationUse(
+            step=name,
+            path=f"{path}.authentication",
+            connector=step.get("connector"),
+            authentication=step["authentication"],
+        )
+        for name, path, step in named
+        if isinstance(step, dict)
+        and isinstance(step.get("authentication"), str)
+        and step["authentication"]
+    ]
+
+
+def missing_authentications(definition: Any) -> list[FieldError]:
+    """Each step (or trigger) of a connector that needs an authentication but names none: a
+    draft's problem, where a run would fail at the step's first call."""
+    problems = []
+    for _, path, step in named_settings(definition):
+        if not isinstance(step, dict) or step.get("authentication"):
             continue
-        authentication = usable.get(step.authentication)
-        if authentication is None:
-            errors.append(
-                FieldError(f"{path}.authentication", f"no authentication {step.authentication!r}")
-            )
-        elif authentication.connector != step.connector.key:
-            errors.append(
+        connector = get_connector(step.get("connector"))
+        if connector is None or connector.authentication is None:
+            continue
+        if not connector.authentication.optional:
+            problems.append(
                 FieldError(
                     f"{path}.authentication",
-                    f"authentication {authentication.name!r} is for {authentication.connector}, "
-                    f"not {step.connector.title}",
+                    f"{connector.title} needs an authentication: choose one in the step's "
+                    "Authenticate tab",
                 )
             )
-    if errors:
-        raise DefinitionError(errors)
-    return plan
+    return problems
+
+
+def authentication_problems(
+    uses: list[AuthenticationUse], usable: Mapping[str, Authentication]
+) -> list[FieldError]:
+    """An authentication of another connector than its step's: never used (a draft so cannot
+    run), a problem to fix."""
+    problems = []
+    for use in uses:
+        authentication = usable.get(use.authentication)
+        connector = get_connector(use.connector) if isinstance(use.connector, str) else None
+        if authentication is None or connector is None:
+            continue  # reported already: unknown connector, unusable authentication
+        if authentication.connector != connector.key:
+            problems.append(
+                FieldError(
+                    use.path,
+                    f"authentication {authentication.name!r} is for {authentication.connector}, "
+                    f"not {connector.title}",
+                )
+            )
+    return problems
 
 
 def definition_limits() -> DefinitionLimits:
@@ -154,7 +287,7 @@ def authentications_by_id(*, user: User, ids: frozenset[str]) -> dict[str, Authe
 @transaction.atomic
 def workflow_create(*, user: User, name: str, definition: Any | None = None) -> Workflow:
     definition = EMPTY_DEFINITION if definition is None else definition
-    workflow_validate(user=user, definition=definition)
+    workflow_check(user=user, definition=definition)
     workflow = Workflow.objects.create(
         organisation=user.membership.organisation, name=name, definition=definition, created_by=user
     )
@@ -178,7 +311,7 @@ def workflow_update(
     if locked.version != version:
         raise StaleVersion(locked.version)
     if definition is not None:
-        workflow_validate(user=user, definition=definition, previous=locked.definition)
+        workflow_check(user=user, definition=definition, previous=locked.definition)
         locked.definition = definition
     if name is not None:
         locked.name = name
@@ -190,24 +323,19 @@ def workflow_update(
     return locked
 
 
-class WorkflowNotEnableable(DomainError):
+class WorkflowNotEnableable(WorkflowHasProblems):
     """Enabling was refused: the workflow would not run as it is (400, each problem by path)."""
 
     def __init__(self, problems: list[FieldError]) -> None:
-        super().__init__(
-            "The workflow cannot be enabled: fix these problems first.", errors=problems
-        )
+        super().__init__("The workflow cannot be enabled: fix these problems first.", problems)
 
 
 def workflow_problems(workflow: Workflow) -> list[FieldError]:
     """What keeps the workflow's current definition from running unattended: it no longer
     compiles, an authentication is gone or may not be used by its creator (whose
     authentications a run no person started uses), or its trigger is half configured."""
-    try:
-        plan = workflow_validate(user=workflow.created_by, definition=workflow.definition)
-    except DefinitionError as error:
-        return error.errors
-    return webhook_problems(plan)
+    plan, problems = definition_problems(user=workflow.created_by, definition=workflow.definition)
+    return problems if plan is None else webhook_problems(plan)
 
 
 @transaction.atomic
@@ -228,6 +356,15 @@ def workflow_set_enabled(*, workflow: Workflow, enabled: bool) -> Workflow:
             enabled=locked.enabled, enabled_at=locked.enabled_at
         )
     return locked
+
+
+def workflows_hand_over(*, member: Membership, successor: User, **_: Any) -> None:
+    """A person removed from their organisation: the workflows they created pass to the person
+    removing them, so enabled schedules and webhooks (which act as the workflow's creator) keep
+    running. Connected to accounts' `member_removing` (builder/apps.py)."""
+    Workflow.objects.filter(organisation_id=member.organisation_id, created_by=member.user).update(
+        created_by=successor
+    )
 
 
 def workflow_names_using(authentication: Authentication) -> list[str]:

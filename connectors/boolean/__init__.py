@@ -26,8 +26,10 @@ CONDITION_SCHEMA = input_object(
         "value1": any_value("Value 1", "Any value, e.g. $.steps.loop-1.value."),
         "comparison": choice(
             "Comparison", dict(zip(COMPARISONS, COMPARISON_TITLES, strict=True)), default="==="
-        ),
-        "value2": any_value("Value 2", "Not needed by Is empty and Is not empty."),
+        )
+        # The comparisons that take no value 2: the condition row hides it for them.
+        | {"x-unary": sorted(UNARY_COMPARISONS)},
+        "value2": any_value("Value 2", "Not needed by is empty and is not empty."),
     },
     required=["value1", "comparison"],
     # Every comparison but the two about emptiness needs its second value.
@@ -46,13 +48,17 @@ BOOLEAN_CONDITION = Operation(
     description="Test conditions and run the true lane when they hold, the false lane when not.",
     input_schema=input_object(
         {
-            "conditions": array("Conditions", min_items=1, items=CONDITION_SCHEMA),
+            # x-editor names the properties panel's editor: a row per condition, All/Any as a
+            # toggle (docs/connectors.md, "Editor hints").
             "strictness": choice(
-                "Strictness",
-                {"All": "Satisfy all conditions", "Any": "Satisfy any condition"},
+                "Match",
+                {"All": "All conditions", "Any": "Any condition"},
                 "All: every condition must hold. Any: one is enough.",
                 default="All",
-            ),
+            )
+            | {"x-editor": "segmented"},
+            "conditions": array("Conditions", min_items=1, items=CONDITION_SCHEMA)
+            | {"x-editor": "conditions"},
         },
         required=["conditions"],
     ),

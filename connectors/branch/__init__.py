@@ -26,6 +26,7 @@ BRANCH = Operation(
             "value": any_value(
                 "Value to test", "Any value, e.g. $.steps.totango-2.account.health.curr."
             ),
+            # A row per case: its lane and the value it equals (docs/connectors.md).
             "cases": array(
                 "Cases",
                 "Several cases may name the same lane.",
@@ -40,7 +41,8 @@ BRANCH = Operation(
                     },
                     required=["lane", "value"],
                 ),
-            ),
+            )
+            | {"x-editor": "cases"},
         },
         required=["value", "cases"],
     ),

@@ -81,10 +81,12 @@ CONCATENATE = Operation(
     description="Join values into one text, with a separator between them.",
     input_schema=input_object(
         {
+            # Also how a list is joined into text (List helpers has no join of its own): an
+            # empty list gives an empty text.
             "values": array(
                 "Values",
-                "Texts, or numbers and other values written as JSON; null is empty.",
-                min_items=1,
+                "Texts, or numbers and other values written as JSON; null is empty. A list "
+                "such as $.steps.list-helpers-1.result is joined; an empty one gives ''.",
             ),
             "separator": string(
                 "Separator", "Put between the values, e.g. ', '. Nothing when empty.", default=""

@@ -87,6 +87,7 @@ describe("App", () => {
       enabled: false,
       webhook_url: null,
       next_fire_times: null,
+      problems: [],
       created_at: "2025-01-01T00:00:00Z",
       updated_at: "2025-01-02T00:00:00Z",
     };

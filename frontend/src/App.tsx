@@ -1,9 +1,11 @@
-import { createBrowserRouter, Navigate, type RouteObject, RouterProvider } from "react-router";
+import { createBrowserRouter, type RouteObject, RouterProvider } from "react-router";
 import { BuilderPage } from "./builder/BuilderPage";
 import { AppLayout } from "./pages/AppLayout";
 import { AuthenticationsPage } from "./pages/AuthenticationsPage";
 import { AuthGate } from "./pages/AuthGate";
 import { DashboardPage } from "./pages/DashboardPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { OrganisationPage } from "./pages/OrganisationPage";
 import { SetupPage } from "./pages/SetupPage";
 import { SignInPage } from "./pages/SignInPage";
 
@@ -29,9 +31,11 @@ export const routes: RouteObject[] = [
       children: [
         { path: "/", element: <DashboardPage /> },
         { path: "/authentications", element: <AuthenticationsPage /> },
+        { path: "/organisation", element: <OrganisationPage /> },
+        // Any other address: a 404 inside the app, not a silent trip to the dashboard.
+        { path: "*", element: <NotFoundPage /> },
       ],
     },
-  { path: "*", element: <Navigate to="/" replace /> },
 ];
 
 export function createAppRouter() {

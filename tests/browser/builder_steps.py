@@ -58,6 +58,25 @@ def choose(page: Page, scope: Page | Locator, label: str, option: str) -> None:
     expect(select_input(scope, label)).to_have_value(option)
 
 
+# The value type menu's items, by the type they give a field's typed value.
+VALUE_TYPE_ITEMS = {
+    "string": "Text",
+    "number": "Number",
+    "integer": "Whole number",
+    "boolean": "True or false",
+    "object": "Object",
+    "array": "List",
+    "null": "Null",
+    "jsonpath": "Jsonpath",
+}
+
+
+def value_type(scope: Page | Locator, label: str) -> Locator:
+    """The small control beside a field that shows its value type (data-value-type) and opens
+    the value type menu."""
+    return scope.get_by_role("button", name=f"Value type of {label}", exact=True)
+
+
 def properties_panel(page: Page) -> Locator:
     return page.get_by_role("complementary", name="Properties panel")
 
@@ -115,6 +134,16 @@ def key_choose(page: Page, scope: Page | Locator, label: str, option: str) -> No
     key_type(page, field, option)
     page.keyboard.press("Enter")
     expect(field).to_have_value(option)
+
+
+def key_choose_value_type(page: Page, scope: Page | Locator, label: str, type_: str) -> None:
+    """Opens a field's value type menu with Enter and picks `type_` (e.g. jsonpath) with Enter."""
+    key_focus(value_type(scope, label))
+    page.keyboard.press("Enter")
+    item = page.get_by_role("menuitem", name=VALUE_TYPE_ITEMS[type_], exact=True)
+    key_focus(item)
+    page.keyboard.press("Enter")
+    expect(value_type(scope, label)).to_have_attribute("data-value-type", type_)
 
 
 def key_add_step(page: Page, drop_zone: str, connector: str) -> None:

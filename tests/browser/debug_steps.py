@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
@@ -97,6 +98,12 @@ def open_step_run(page: Page, path: str) -> Locator:
 def tree_text(row: Locator, section: str) -> str:
     """The text of a step run's Input or Output tree."""
     return row.get_by_role("tree", name=f"{section} of").inner_text()
+
+
+def show_step_tab(page: Page, tab: str) -> None:
+    """Picks "Step data" or "Properties" of the step inspected in the debug panel."""
+    debug_panel(page).locator("label").filter(has_text=re.compile(f"^{tab}$")).click()
+    expect(debug_panel(page).get_by_role("radio", name=tab)).to_be_checked()
 
 
 def api_post(page: Page, path: str, body: dict[str, Any]) -> Any:

@@ -16,11 +16,12 @@ from tests.browser.builder_steps import (
     key_add_authentication,
     key_add_step,
     key_choose,
+    key_choose_value_type,
     key_focus,
     key_type,
     properties_panel,
-    select_input,
     step_card,
+    value_type,
     wait_saved,
 )
 from tests.browser.conftest import OWNER, Stages, api_get
@@ -119,7 +120,7 @@ def test_walkthrough_built_with_the_mouse_then_run_and_debugged(
     expect(picker).to_be_visible()
     stages.shot("snake onto totango")
     picker.get_by_role("button", name="hits", exact=True).click()
-    expect(select_input(panel, "List type")).to_have_value("jsonpath")
+    expect(value_type(panel, "List")).to_have_attribute("data-value-type", "jsonpath")
     expect(panel.get_by_role("combobox", name="List", exact=True)).to_have_value(
         "$.steps.totango-1.hits"
     )
@@ -283,7 +284,7 @@ def test_walkthrough_built_with_the_keyboard_only(
     key_add_step(page, "Add step after totango-1", "Loop collection")
     expect(step_card(page, "loop-1")).to_be_visible()
     key_choose(page, panel, "Operation", "Loop list")
-    key_choose(page, panel, "List type", "jsonpath")
+    key_choose_value_type(page, panel, "List", "jsonpath")
     key_type(page, panel.get_by_role("combobox", name="List", exact=True), "$.steps.totango-1.hits")
     page.keyboard.press("Escape")
     stages.shot("loop by keyboard")
@@ -301,13 +302,17 @@ def test_walkthrough_built_with_the_keyboard_only(
     page.keyboard.press("Enter")
     key_choose(page, panel, "Operation", "Send message")
     key_type(page, panel.get_by_role("textbox", name="Channel", exact=True), "#customer-success")
-    key_choose(page, panel, "Message type", "jsonpath")
+    # (typing `$.` makes the Message a jsonpath field, which keeps the focus)
     key_type(
         page,
-        panel.get_by_role("combobox", name="Message", exact=True),
+        panel.get_by_role("textbox", name="Message", exact=True),
         "$.steps.loop-1.value.display_name",
     )
     page.keyboard.press("Escape")
+    expect(value_type(panel, "Message")).to_have_attribute("data-value-type", "jsonpath")
+    expect(panel.get_by_role("combobox", name="Message", exact=True)).to_have_value(
+        "$.steps.loop-1.value.display_name"
+    )
     wait_saved(page)
     expect(page.locator("[data-invalid=true]")).to_have_count(0)
     stages.shot("walkthrough built by keyboard")

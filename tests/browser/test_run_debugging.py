@@ -16,6 +16,7 @@ from tests.browser.debug_steps import (
     open_step_run,
     reveal,
     run_workflow,
+    show_step_tab,
     tree_text,
     wait_run_status,
 )
@@ -122,13 +123,16 @@ def test_failed_run_shown_then_retried_from_the_failed_step(
     stages.shot("search")
     panel.get_by_role("button", name="Clear the search").click()
 
-    # When the channel is fixed (its id in place of its name) and the run retried from the failed step
+    # When the channel is fixed (its id in place of its name): the step clicked on the canvas shows
+    # its data in the run, its properties one click away
     step_card(page, "slack-1").click()
+    expect(panel.get_by_role("group", name="Step run loop-1[0].slack-1")).to_be_visible()
+    show_step_tab(page, "Properties")
     channel = properties_panel(page).get_by_role("textbox", name="Channel", exact=True)
     channel.fill("C0000000001")
     wait_saved(page)
-    header(page).get_by_role("button", name="Debug").click()
-    expect(panel).to_be_visible()
+    # And the run retried from the failed step
+    panel.get_by_role("button", name="Whole run").click()
     panel.get_by_role("button", name="Retry from failed step").click()
     wait_run_status(page, "Succeeded")
 

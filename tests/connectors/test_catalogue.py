@@ -24,6 +24,41 @@ CATALOGUE = {
     "branch": ["branch"],
     "data_mapper": ["map_fields", "map_values"],
     "text_helpers": ["concatenate", "split", "change_case"],
+    "date_time_helpers": [
+        "now",
+        "format_date",
+        "parse_date",
+        "add",
+        "subtract",
+        "difference",
+        "start_of",
+        "end_of",
+    ],
+    "math_helpers": ["calculate", "round", "sum", "average", "minimum", "maximum"],
+    "list_helpers": [
+        "filter",
+        "find_first",
+        "sort",
+        "unique",
+        "chunk",
+        "flatten",
+        "pluck",
+        "count",
+        "slice",
+    ],
+    "object_helpers": [
+        "merge",
+        "pick",
+        "omit",
+        "get",
+        "set",
+        "json_parse",
+        "json_stringify",
+        "keys",
+        "values",
+        "entries",
+    ],
+    "script": ["execute_script"],
     "storage": ["set_value", "get_value", "atomic_increment"],
     "delay": ["delay"],
     "terminate": ["terminate"],
@@ -43,7 +78,7 @@ CATALOGUE = {
     "slack": ["send_message", "list_conversations", "get_user_by_email", "raw_http_request"],
 }
 # Words that keep their capitals inside a sentence-case title.
-PROPER_WORDS = {"HTTP", "ID", "JSON", "URL", "Totango", "Slack"}
+PROPER_WORDS = {"HTTP", "ID", "JSON", "URL", "Totango", "Slack", "&"}
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from connectors.boolean import BOOLEAN_CONDITION
+from connectors.branch import BRANCH
 from connectors.comparisons import compare
 from connectors.errors import InputError
 from tests.connectors.harness import run_operation
@@ -115,6 +117,31 @@ def test_boolean_condition_needs_value2_except_for_the_emptiness_tests():
         run_operation("boolean", "boolean_condition", {"conditions": [condition(1, "===")]})
 
     assert raised.value.message == "Invalid input 'value2' is required."
+
+
+def test_condition_schemas_ask_for_their_row_editors_and_name_comparisons_in_words():
+    boolean = BOOLEAN_CONDITION.input_schema["properties"]
+    comparison = boolean["conditions"]["items"]["properties"]["comparison"]
+
+    assert boolean["conditions"]["x-editor"] == "conditions"
+    assert boolean["strictness"]["x-editor"] == "segmented"
+    assert BRANCH.input_schema["properties"]["cases"]["x-editor"] == "cases"
+    assert dict(zip(comparison["enum"], comparison["enumNames"], strict=True)) == {
+        "===": "equals",
+        "!==": "does not equal",
+        ">": "is greater than",
+        "<": "is less than",
+        ">=": "is greater than or equal to",
+        "<=": "is less than or equal to",
+        "contains": "contains",
+        "does_not_contain": "does not contain",
+        "is_empty": "is empty",
+        "is_not_empty": "is not empty",
+    }
+    # The comparisons whose row hides value 2 are those the schema lets go without it.
+    assert comparison["x-unary"] == ["is_empty", "is_not_empty"]
+    unary_in_schema = boolean["conditions"]["items"]["if"]["properties"]["comparison"]["enum"]
+    assert unary_in_schema == comparison["x-unary"]
 
 
 @pytest.mark.exercises("branch", "branch")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from builder.engine.definition import DefinitionLimits, compile_definition
+from builder.engine.definition import DefinitionLimits, check_definition, compile_definition
 from builder.engine.errors import DefinitionError
 from connectors.sdk import OperationKind
 from tests.engine.doubles import (
@@ -744,6 +744,10 @@ def test_every_error_is_reported_at_once_in_the_order_of_the_definition():
         ),
         ("steps.echo-2.operation", "Steps has no operation 'shout'"),
         ("steps_structure.3.type", "Echo is a 'normal' step, not 'branch'"),
+        (
+            "steps_structure.3.content",
+            'a branch needs content such as {"true": [...], "false": [...]}',
+        ),
         ("steps.stray", "step 'stray' is not placed in steps_structure"),
     ]
 
@@ -753,3 +757,54 @@ def test_a_refused_definitions_error_names_every_field():
         compile_definition(definition([node("echo-9")], {}), connectors=CONNECTORS)
 
     assert str(raised.value) == "steps_structure.0.name: there is no step 'echo-9' in steps"
+
+
+# --- Drafts: value problems kept, structural errors refused ---
+
+
+def test_a_draft_with_value_problems_is_checked_without_a_plan_and_every_problem_listed():
+    workflow = definition(
+        [loop_node("loop-1", node("echo-1")), node("echo-2")],
+        {
+            "loop-1": {**each(), "operation": "every"},
+            "echo-1": echo(),
+            "echo-2": step("steps", "echo", value=jsonpath("$.steps.later.value")),
+        },
+    )
+
+    checked = check_definition(workflow, connectors=CONNECTORS)
+
+    assert checked.plan is None
+    assert [(problem.path, problem.message) for problem in checked.problems] == [
+        ("steps.loop-1.operation", "Flow has no operation 'every'"),
+        (
+            "steps.echo-2.properties.value",
+            "$.steps.later.value in property 'value' refers to step 'later', which does not "
+            "run before this step",
+        ),
+    ]
+
+
+def test_a_valid_definition_is_checked_with_its_plan_and_no_problems():
+    checked = check_definition(
+        definition([node("echo-1")], {"echo-1": echo()}), connectors=CONNECTORS
+    )
+
+    assert checked.problems == []
+    assert checked.plan is not None
+    assert [plan_step.name for plan_step in checked.plan.steps] == ["echo-1"]
+
+
+def test_a_structural_error_inside_a_step_with_problems_is_still_refused():
+    # The loop's operation is unknown, and its lane holds a node of no known type.
+    workflow = definition(
+        [loop_node("loop-1", node("echo-1", "parallel"))],
+        {"loop-1": {**each(), "operation": "every"}, "echo-1": echo()},
+    )
+
+    with pytest.raises(DefinitionError) as raised:
+        check_definition(workflow, connectors=CONNECTORS)
+
+    assert [(error.path, error.message) for error in raised.value.errors] == [
+        ("steps_structure.0.content._loop.0.type", "'parallel' is not one of normal, loop, branch")
+    ]

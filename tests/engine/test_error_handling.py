@@ -639,6 +639,7 @@ def test_the_failure_lane_of_a_step_with_refused_error_handling_is_still_checked
         "steps.fail-1.error_handling.retry.attempts",
         "steps.echo-1.properties.value",
         "steps.fail-2.error_handling.mode",
+        "steps_structure.1.content",
     ]
 
 

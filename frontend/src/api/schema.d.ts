@@ -152,6 +152,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organisation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller's organisation; owners and admins rename it. */
+        get: operations["organisation_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description The caller's organisation; owners and admins rename it. */
+        patch: operations["organisation_partial_update"];
+        trace?: never;
+    };
     "/api/organisation/members/": {
         parameters: {
             query?: never;
@@ -168,6 +186,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/organisation/members/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Owners and admins change a person's role or remove them; the last owner stays. */
+        delete: operations["organisation_members_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Owners and admins change a person's role or remove them; the last owner stays. */
+        patch: operations["organisation_members_partial_update"];
         trace?: never;
     };
     "/api/runs/": {
@@ -227,7 +263,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Runs the workflow again with this run's trigger payload. */
+        /** @description Runs the workflow again with this run's trigger payload (400 while it has problems). */
         post: operations["runs_replay_create"];
         delete?: never;
         options?: never;
@@ -244,7 +280,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Re-runs a failed run from its failed step, reusing what succeeded before it. */
+        /**
+         * @description Re-runs a failed run from its failed step, reusing what succeeded before it (400
+         *     while the workflow has problems).
+         */
         post: operations["runs_retry_create"];
         delete?: never;
         options?: never;
@@ -369,6 +408,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflows/{id}/steps/{step_name}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What Test step reads by default: the latest run's outputs, to edit as sample data, and the question to ask first for a step that changes a vendor. */
+        get: operations["workflows_steps_test_retrieve"];
+        put?: never;
+        /** @description Runs one step of the saved workflow on its own, as a run would (same validation, connector call, authentications and redaction), recording nothing. */
+        post: operations["workflows_steps_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflows/{id}/webhook-token/": {
         parameters: {
             query?: never;
@@ -433,6 +490,12 @@ export interface components {
             current_version?: number;
             /** @description The workflows that use an authentication being deleted. */
             workflows?: string[];
+            /** @description `confirmation_required`: Test step of a step that changes things in a vendor needs `confirm: true` (`detail` is the question to ask). */
+            code?: string;
+            /** @description With `confirmation_required`: the step's connector. */
+            connector?: string;
+            /** @description With `confirmation_required`: the step's operation. */
+            operation?: string;
         };
         ConnectionTest: {
             ok: boolean;
@@ -474,6 +537,10 @@ export interface components {
             detail: string;
             /** @description Each bad field of the request (400 answers). */
             errors?: components["schemas"]["FieldError"][];
+            /** @description A run or enabling refused for the workflow's problems: each, as the workflow's `problems` lists them. */
+            problems?: components["schemas"]["FieldError"][];
+            /** @description Why, for a client to act on: `step_not_testable` (Test step of a step that does nothing alone, a loop say). */
+            code?: string;
         };
         FieldError: {
             /** @description The bad field as a dotted path, e.g. `definition.steps.http-1.properties.url`. */
@@ -541,15 +608,28 @@ export interface components {
             username: string;
             email?: string;
             role: components["schemas"]["RoleEnum"];
+            /**
+             * Format: date-time
+             * @description When they joined the organisation.
+             */
+            readonly created_at: string;
         };
         MemberRequest: {
             username: string;
             email?: string;
             role: components["schemas"]["RoleEnum"];
+            /** @description The password they sign in with: hand it over yourself (no email is sent). */
             password: string;
         };
         /** @enum {unknown} */
         NullEnum: null;
+        Organisation: {
+            /** Format: uuid */
+            readonly id: string;
+            name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         OrganisationRef: {
             /** Format: uuid */
             id: string;
@@ -622,6 +702,12 @@ export interface components {
             scope: components["schemas"]["ScopeEnum"];
             /** @description The connector's fields; secret ones are accepted here and never returned. */
             fields?: unknown;
+        };
+        PatchedMemberRoleRequest: {
+            role?: components["schemas"]["RoleEnum"];
+        };
+        PatchedOrganisationRequest: {
+            name?: string;
         };
         PatchedWorkflowRequest: {
             name?: string;
@@ -804,6 +890,71 @@ export interface components {
          * @enum {string}
          */
         StepRunStatusEnum: "succeeded" | "failed" | "cancelled" | "continued";
+        StepTestError: {
+            message: string;
+        };
+        /** @description What Test step runs a step on (POST /api/workflows/{id}/steps/{name}/test/). */
+        StepTestRequest: {
+            /** @description Outputs of earlier steps by step name, standing in for a run's (`{"trigger": {…}, "totango-1": {"hits": […]}}`); inside a loop, the loop's name may give its iteration (`{"loop-1": {"value": …, "index": 0}}`). Given without `run`, no run is read. */
+            sample?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description A run of this workflow whose outputs the step reads; default: the latest run with an output for every step it reads (none if `sample` is given).
+             */
+            run?: string;
+            /**
+             * @description For a step inside a loop: which iteration's data (from 0; of the innermost loop, the outer ones' first).
+             * @default 0
+             */
+            iteration: number;
+            /**
+             * @description Must be true to test a step that changes things in a vendor (sends a message, creates a record); without it the answer is 409 `confirmation_required`.
+             * @default false
+             */
+            confirm: boolean;
+        };
+        StepTestResolvedFrom: {
+            /**
+             * Format: uuid
+             * @description The run whose outputs were read.
+             */
+            run: string | null;
+            /** @description Whether sample data was given. */
+            sample: boolean;
+            /** @description The iteration used of each enclosing loop. */
+            iterations: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * @description What the step did: its resolved input and its output or error, redacted; nothing is
+         *     recorded.
+         */
+        StepTestResult: {
+            input: unknown;
+            output: unknown;
+            error: components["schemas"]["StepTestError"] | null;
+            log: string[];
+            resolved_from: components["schemas"]["StepTestResolvedFrom"];
+            /** Format: double */
+            duration_ms: number;
+        };
+        /** @description What Test step reads by default, to edit as sample data. */
+        StepTestSample: {
+            /** @description Outputs of the steps at the top level, by name. */
+            sample: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description The run they come from, if any.
+             */
+            run: string | null;
+            /** @description The question to ask before testing a step that changes things in a vendor. */
+            confirmation: string | null;
+        };
         Token: {
             /** @description Send it as `Authorization: Token <token>`. */
             token: string;
@@ -843,6 +994,8 @@ export interface components {
             readonly webhook_url: string | null;
             /** @description A Scheduled trigger's next 5 fire times, in its time zone (ISO 8601 with the offset); null for another trigger or an invalid schedule. */
             readonly next_fire_times: string[] | null;
+            /** @description What keeps the definition from running, as the caller would run it: each incomplete or invalid value, and each authentication that is gone or the caller may not use; empty when it can run. A draft with problems is saved, but runs and enabling are refused (400, listing them). */
+            readonly problems: components["schemas"]["WorkflowProblem"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -863,10 +1016,18 @@ export interface components {
             readonly webhook_url: string | null;
             /** @description A Scheduled trigger's next 5 fire times, in its time zone (ISO 8601 with the offset); null for another trigger or an invalid schedule. */
             readonly next_fire_times: string[] | null;
+            /** @description What keeps the definition from running, as the caller would run it: each incomplete or invalid value, and each authentication that is gone or the caller may not use; empty when it can run. A draft with problems is saved, but runs and enabling are refused (400, listing them). */
+            readonly problems: components["schemas"]["WorkflowProblem"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        WorkflowProblem: {
+            /** @description The field of the definition, e.g. `steps.totango-1.properties.query`. */
+            path: string;
+            /** @description What is wrong with it, in plain words. */
+            message: string;
         };
         WorkflowRequest: {
             name: string;
@@ -1314,6 +1475,58 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
         };
     };
+    organisation_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    organisation_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedOrganisationRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedOrganisationRequest"];
+                "multipart/form-data": components["schemas"]["PatchedOrganisationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
     organisation_members_list: {
         parameters: {
             query?: never;
@@ -1362,6 +1575,81 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    organisation_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The person is the organisation's last owner (make someone else an owner first), or the caller. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+        };
+    };
+    organisation_members_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMemberRoleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMemberRoleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMemberRoleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The person is the organisation's last owner: make someone else an owner first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
         };
@@ -1922,6 +2210,79 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    workflows_steps_test_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workflow. */
+                id: string;
+                step_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepTestSample"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    workflows_steps_test_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workflow. */
+                id: string;
+                step_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StepTestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StepTestRequest"];
+                "multipart/form-data": components["schemas"]["StepTestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepTestResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The step changes things in a vendor (`code` `confirmation_required`): send `confirm: true` to test it anyway. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     workflows_webhook_token_create: {

@@ -143,6 +143,14 @@ export type Role = Schemas["RoleEnum"];
 
 export type Me = Schemas["Me"];
 
+/** The caller's organisation (`GET /api/organisation/`). */
+export type Organisation = Schemas["Organisation"];
+
+/** A person of the organisation with their role (`GET /api/organisation/members/`). */
+export type Member = Schemas["Member"];
+
+export type MemberInput = Schemas["MemberRequest"];
+
 export type RunStatus = Schemas["RunStatusEnum"];
 
 export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"];
@@ -178,6 +186,12 @@ export interface TruncatedPayload {
   /** The first 2 KiB of the JSON text. */
   preview: string;
 }
+
+/** What Test step did with one step: its resolved input and its output or error, redacted. */
+export type StepTestResult = Omit<Schemas["StepTestResult"], "input" | "output"> & { input: JsonValue; output: JsonValue };
+
+/** What Test step reads by default: the latest run's outputs by step name, and what to confirm. */
+export type StepTestSample = Omit<Schemas["StepTestSample"], "sample"> & { sample: Record<string, JsonValue> };
 
 /** A step run; `path` is e.g. `trigger`, `loop-1[3].slack-1`, `loop-1[0].loop-2[4].x-1`. */
 export type StepRun = Omit<Schemas["StepRun"], "input" | "output"> & { input: JsonValue; output: JsonValue };

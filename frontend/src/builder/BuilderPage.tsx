@@ -5,6 +5,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
+import { isApiError } from "../api/client";
 import { queryKeys } from "../api/query-keys";
 import { useConnectorCatalogue, useGetConnectors } from "../api/use-get-connectors";
 import { getWorkflow, useGetWorkflow } from "../api/use-get-workflow";
@@ -27,6 +28,8 @@ import { EnabledSwitch } from "../triggers/EnabledSwitch";
 import { waitForSave } from "../debug/wait-for-save";
 import { useRequestDelete } from "./StepCard";
 import classes from "./builder.module.css";
+import { AppLayout } from "../pages/AppLayout";
+import { NotFoundState } from "../pages/NotFoundPage";
 
 function isEditable(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
@@ -111,6 +114,17 @@ function Builder({ workflowId }: { workflowId: string }) {
     appStore.getState().loadWorkflow(fresh);
   }, [queryClient, workflowId]);
 
+  if (isApiError(workflow.error) && workflow.error.status === 404) {
+    // An unknown id (or not a workflow id at all): the app's not-found state, not the API's words.
+    return (
+      <AppLayout>
+        <NotFoundState
+          title="Workflow not found"
+          description="Your organisation has no workflow at this address: it may have been deleted, or the link is wrong."
+        />
+      </AppLayout>
+    );
+  }
   if (workflow.isError || connectors.isError) {
     return (
       <Center h="100dvh">

@@ -1,6 +1,7 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   type Edge,
   MiniMap,
@@ -9,7 +10,8 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { notifications } from "@mantine/notifications";
-import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import { IconMap, IconMapOff } from "@tabler/icons-react";
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from "react";
 import type { StructureNode } from "../api/types";
 import {
   computeLayout,
@@ -17,6 +19,7 @@ import {
   LANE_LABEL_HEIGHT,
   type Layout,
   laneLabel,
+  openingViewport,
   STEP_HEIGHT,
   STEP_WIDTH,
 } from "../definition/layout";
@@ -108,6 +111,19 @@ export function toFlow(layout: Layout): { nodes: CanvasNode[]; edges: Edge[] } {
 }
 
 const EMPTY_STRUCTURE: StructureNode[] = [];
+
+/** The minimap, at the pane's bottom right, and React Flow's margin around its panels. */
+const MINIMAP = { width: 150, height: 100 };
+const PANEL_MARGIN = 15;
+const MINIMAP_SHOWN_KEY = "flowbuilder:minimap";
+
+function minimapShownAtFirst(): boolean {
+  try {
+    return window.localStorage.getItem(MINIMAP_SHOWN_KEY) !== "hidden";
+  } catch {
+    return true;
+  }
+}
 
 export function Canvas({ onReady }: { onReady?: () => void }) {
   const structure = useAppStore((state) => state.definition?.steps_structure ?? EMPTY_STRUCTURE);
@@ -215,15 +231,28 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
     [nodes, drop, screenToFlowPosition],
   );
 
+  const [minimapShown, setMinimapShown] = useState(minimapShownAtFirst);
+  const toggleMinimap = () => {
+    setMinimapShown((shown) => {
+      try {
+        window.localStorage.setItem(MINIMAP_SHOWN_KEY, shown ? "hidden" : "shown");
+      } catch {
+        // Private mode: the choice lasts this visit.
+      }
+      return !shown;
+    });
+  };
+
   const onInit = useCallback(
     (instance: ReactFlowInstance<CanvasNode, Edge>) => {
-      // Large workflows open at the top at a readable zoom rather than shrunk to fit.
+      // Top-aligned at a readable zoom, clear of the minimap; a long workflow is scrolled from the top.
       const bounds = instance.getNodesBounds(instance.getNodes());
       const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
-      if (pane !== undefined && bounds.height * 0.75 > pane.height) {
-        instance.setViewport({ x: pane.width / 2, y: 40, zoom: 0.9 });
-      } else {
-        void instance.fitView({ padding: 0.2, maxZoom: 1 });
+      if (pane !== undefined && pane.width > 0 && pane.height > 0) {
+        const corner = minimapShownAtFirst()
+          ? { width: MINIMAP.width + 2 * PANEL_MARGIN, height: MINIMAP.height + 2 * PANEL_MARGIN }
+          : { width: 0, height: 0 };
+        void instance.setViewport(openingViewport({ bounds, pane, corner }));
       }
       onReady?.();
     },
@@ -247,23 +276,41 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
       maxZoom={1.5}
       onDragOver={onDragOver}
       onDrop={onDrop}
-      onPaneClick={() => appStore.getState().selectStep(null)}
+      onPaneClick={() => {
+        appStore.getState().selectStep(null);
+        appStore.getState().inspectStep(null);
+      }}
       proOptions={{ hideAttribution: true }}
       aria-label="Workflow canvas"
     >
       <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--mantine-color-gray-4)" />
-      <Controls showInteractive={false} position="bottom-left" />
-      <MiniMap
-        position="bottom-right"
-        style={{ width: 150, height: 100 }}
-        pannable
-        zoomable
-        nodeColor={(node) =>
-          node.type === "container" ? "rgba(99,102,241,0.12)" : node.type === "dropzone" ? "transparent" : "#c7d2fe"
-        }
-        nodeStrokeColor={(node) => (node.type === "container" ? "#a5b4fc" : "transparent")}
-        ariaLabel="Workflow overview"
-      />
+      <Controls showInteractive={false} position="bottom-left">
+        <ControlButton
+          onClick={toggleMinimap}
+          aria-label={minimapShown ? "Hide the overview" : "Show the overview"}
+          title={minimapShown ? "Hide the overview" : "Show the overview"}
+        >
+          {/* React Flow fills its control icons; Tabler's are drawn with strokes. */}
+          {minimapShown ? (
+            <IconMapOff size={14} style={{ fill: "none" }} aria-hidden />
+          ) : (
+            <IconMap size={14} style={{ fill: "none" }} aria-hidden />
+          )}
+        </ControlButton>
+      </Controls>
+      {minimapShown && (
+        <MiniMap
+          position="bottom-right"
+          style={MINIMAP}
+          pannable
+          zoomable
+          nodeColor={(node) =>
+            node.type === "container" ? "rgba(99,102,241,0.12)" : node.type === "dropzone" ? "transparent" : "#c7d2fe"
+          }
+          nodeStrokeColor={(node) => (node.type === "container" ? "#a5b4fc" : "transparent")}
+          ariaLabel="Workflow overview"
+        />
+      )}
     </ReactFlow>
   );
 }

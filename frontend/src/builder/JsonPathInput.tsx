@@ -1,5 +1,5 @@
 import { Autocomplete } from "@mantine/core";
-import { useMemo } from "react";
+import { useMemo, type Ref } from "react";
 import { jsonPathSuggestions } from "../definition/output-properties";
 import { useAppStore } from "../store";
 import { useCatalogue } from "./catalogue-context";
@@ -11,12 +11,14 @@ export function JsonPathInput({
   value,
   onChange,
   error,
+  inputRef,
 }: {
   viewer: string;
   label: string;
   value: string;
   onChange: (value: string) => void;
   error?: boolean;
+  inputRef?: Ref<HTMLInputElement>;
 }) {
   const catalogue = useCatalogue();
   const definition = useAppStore((state) => state.definition);
@@ -28,6 +30,7 @@ export function JsonPathInput({
   }, [definition, catalogue, samples, viewer, value]);
   return (
     <Autocomplete
+      ref={inputRef}
       aria-label={label}
       placeholder="$.steps."
       value={value}

@@ -2,16 +2,18 @@ import { Alert, Badge, Box, Group, ScrollArea, Select, Stack, Tabs, Text, TextIn
 import { IconAlertTriangle, IconClick, IconKey, IconListDetails } from "@tabler/icons-react";
 import { useEffect, useMemo, useRef } from "react";
 import type { FieldError, StepDefinition } from "../api/types";
-import { stepIssues } from "../definition/issues";
+import { stepIssues, stepOfErrorPath } from "../definition/issues";
 import { stepOf, TRIGGER_NAME } from "../definition/structure";
 import { useAppStore } from "../store";
 import { visibleServerErrors } from "../store/save-slice";
 import { AuthenticateTab } from "./AuthenticateTab";
 import { operationOf, stepTitle, useCatalogue } from "./catalogue-context";
 import { PropertyField } from "./PropertyField";
+import { focusFieldOf } from "./ProblemList";
 import { TriggerPanelSection } from "../triggers/TriggerDetails";
 import { acceptsErrorHandling } from "../definition/error-handling";
 import { ErrorHandlingSection } from "./ErrorHandlingSection";
+import { TestStepSection } from "./TestStepSection";
 
 export function PropertiesPanel() {
   const selected = useAppStore((state) => state.selectedStep);
@@ -64,6 +66,19 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
       requestTitleFocus(null);
     }
   }, [titleFocusFor, name, requestTitleFocus, setPanelTab]);
+
+  // A problem picked in the header or a notification: its field takes the focus.
+  const fieldFocus = useAppStore((state) => state.fieldFocus);
+  const clearFieldFocus = useAppStore((state) => state.clearFieldFocus);
+  useEffect(() => {
+    if (fieldFocus === null || stepOfErrorPath(fieldFocus) !== name) return;
+    // After the tab holding it has rendered its fields.
+    const frame = requestAnimationFrame(() => {
+      focusFieldOf(fieldFocus);
+      clearFieldFocus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [fieldFocus, name, tab, clearFieldFocus]);
 
   const base = isTrigger ? "trigger" : `steps.${name}`;
   const defaultTitle = stepTitle({ connector: step.connector, operation: step.operation, properties: {} }, connector);
@@ -153,7 +168,7 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
                   <Text fz="sm">{error.message}</Text>
                 </Alert>
               ))}
-              <Stack gap={4}>
+              <Stack gap={4} data-field-path={`${base}.operation`}>
                 <Select
                   label="Operation"
                   aria-label="Operation"
@@ -177,28 +192,34 @@ function StepProperties({ name, step }: { name: string; step: StepDefinition }) 
               </Stack>
               {schema !== undefined &&
                 fields.map(([key, fieldSchema]) => (
-                  <PropertyField
-                    key={`${operation?.key}:${key}`}
-                    viewer={name}
-                    label={fieldSchema.title ?? key}
-                    schema={fieldSchema}
-                    required={schema.required?.includes(key) ?? false}
-                    value={step.properties[key]}
-                    onChange={(value) => setProperty(name, key, value, operation)}
-                    errors={errors}
-                    errorPath={`${base}.properties.${key}`}
-                  />
+                  <div key={`${operation?.key}:${key}`} data-field-path={`${base}.properties.${key}`}>
+                    <PropertyField
+                      viewer={name}
+                      label={fieldSchema.title ?? key}
+                      schema={fieldSchema}
+                      required={schema.required?.includes(key) ?? false}
+                      value={step.properties[key]}
+                      onChange={(value) => setProperty(name, key, value, operation)}
+                      errors={errors}
+                      errorPath={`${base}.properties.${key}`}
+                    />
+                  </div>
                 ))}
               {schema !== undefined && fields.length === 0 && (
                 <Text fz="sm" c="dimmed">
                   This operation takes no input.
                 </Text>
               )}
-              {handlesErrors && <ErrorHandlingSection name={name} step={step} errors={errors} />}
+              {handlesErrors && (
+                <div data-field-path={`${base}.error_handling`}>
+                  <ErrorHandlingSection name={name} step={step} errors={errors} />
+                </div>
+              )}
+              {!isTrigger && <TestStepSection name={name} connector={step.connector} operation={operation} />}
             </Stack>
           </ScrollArea>
         </Tabs.Panel>
-        <Tabs.Panel value="authenticate" style={{ flex: 1, minHeight: 0 }}>
+        <Tabs.Panel value="authenticate" style={{ flex: 1, minHeight: 0 }} data-field-path={`${base}.authentication`}>
           {connector !== undefined && connector.authentication !== null && (
             <AuthenticateTab name={name} step={step} connector={connector} error={authenticationError?.message} />
           )}

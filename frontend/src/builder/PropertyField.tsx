@@ -11,16 +11,18 @@ import {
   Text,
   Textarea,
   TextInput,
-  Tooltip,
 } from "@mantine/core";
-import { IconPlugConnected, IconPlus, IconX } from "@tabler/icons-react";
-import { useState, type PointerEvent } from "react";
+import { IconPlus, IconX } from "@tabler/icons-react";
+import { lazy, Suspense, useState } from "react";
 import type { FieldError, JsonSchema, PropertyType, TypedValue } from "../api/types";
-import { useAppStore } from "../store";
 import { TimeZoneSelect, WorkflowPicker } from "../triggers/fields";
+import { customEditorFor } from "./ConditionRows";
+import { MappingIcon, useFieldType, ValueTypeMenu } from "./FieldControls";
 import { JsonPathInput } from "./JsonPathInput";
-import { convertValue, PROPERTY_TYPES, schemaType, typedDefault } from "./typed-values";
-import classes from "./builder.module.css";
+import { schemaType, typedDefault, typedText } from "./typed-values";
+
+// CodeMirror is loaded only when a code property is shown (the Script step), not with the builder.
+const CodeField = lazy(() => import("./CodeField"));
 
 export interface PropertyFieldProps {
   /** The step the field belongs to (what the snake and the completion may read from). */
@@ -36,47 +38,26 @@ export interface PropertyFieldProps {
   depth?: number;
 }
 
-/** One input of a step: label, type selector, mapping icon, and the editor of its type. */
+/** One input of a step: label, value type menu, mapping icon, and the editor of its type. */
 export function PropertyField({ viewer, label, schema, required = false, value, onChange, errors, errorPath, depth = 0 }: PropertyFieldProps) {
-  const [pendingType, setPendingType] = useState<PropertyType | null>(null);
-  const type: PropertyType = value?.type ?? pendingType ?? schemaType(schema);
-  const setSnake = useAppStore((state) => state.setSnake);
+  const { type, decides, changeType, pickPath } = useFieldType(schema, value, onChange);
+  // A schema hint (`x-editor`) may give the field its own editor, while its value has the shape it edits.
+  const Custom = value === undefined || value.type === schemaType(schema) ? customEditorFor(schema) : undefined;
   const messages = [
     ...new Set(
       errors
-        .filter((error) => error.path === errorPath || (depth === 0 && error.path.startsWith(`${errorPath}.`)))
+        // A custom editor shows its rows' errors in the rows.
+        .filter((error) => error.path === errorPath || (depth === 0 && Custom === undefined && error.path.startsWith(`${errorPath}.`)))
         .map((error) => error.message),
     ),
   ];
   const invalid = messages.length > 0;
   const inputId = `field-${errorPath.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 
-  const changeType = (next: string | null) => {
-    if (next === null || next === type) return;
-    const converted = convertValue(value, next as PropertyType);
-    setPendingType(next as PropertyType);
-    onChange(converted);
-  };
-
-  const startSnake = (event: PointerEvent<HTMLButtonElement>) => {
-    if (event.button !== 0) return;
-    event.preventDefault();
-    const rect = event.currentTarget.getBoundingClientRect();
-    setSnake({
-      viewer,
-      field: label,
-      origin: { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 },
-      onPick: (path) => {
-        setPendingType(null);
-        onChange({ type: "jsonpath", value: path });
-      },
-    });
-  };
-
   return (
     <Stack gap={4} data-field={errorPath}>
       <Group gap={6} wrap="nowrap" justify="space-between">
-        <Text component="label" htmlFor={inputId} fz="sm" fw={500} style={{ minWidth: 0 }} truncate>
+        <Text component="label" htmlFor={Custom === undefined ? inputId : undefined} fz="sm" fw={500} style={{ minWidth: 0 }} truncate>
           {label}
           {required && (
             <Text span c="red.6" ml={3} aria-hidden>
@@ -84,47 +65,32 @@ export function PropertyField({ viewer, label, schema, required = false, value, 
             </Text>
           )}
         </Text>
-        <Group gap={4} wrap="nowrap">
-          <Select
-            size="xs"
-            w={98}
-            aria-label={`${label} type`}
-            data={PROPERTY_TYPES}
-            value={type}
-            onChange={changeType}
-            allowDeselect={false}
-            searchable
-            selectFirstOptionOnChange
-            comboboxProps={{ withinPortal: true, width: 120, position: "bottom-end" }}
-            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 11.5, height: 26, minHeight: 26 } }}
-          />
-          <Tooltip label="Drag onto an earlier step to map its output (connector-snake)" withArrow openDelay={400}>
-            <ActionIcon
-              variant="light"
-              size={26}
-              aria-label={`${label} mapping icon`}
-              className={classes.mappingIcon}
-              onPointerDown={startSnake}
-            >
-              <IconPlugConnected size={15} aria-hidden />
-            </ActionIcon>
-          </Tooltip>
-        </Group>
+        {Custom === undefined && (
+          <Group gap={4} wrap="nowrap">
+            <ValueTypeMenu label={label} type={type} onChange={changeType} />
+            <MappingIcon viewer={viewer} label={label} onPick={pickPath} />
+          </Group>
+        )}
       </Group>
-      <ValueEditor
-        id={inputId}
-        required={required}
-        viewer={viewer}
-        label={label}
-        schema={schema}
-        type={type}
-        value={value}
-        onChange={onChange}
-        invalid={invalid}
-        errors={errors}
-        errorPath={errorPath}
-        depth={depth}
-      />
+      {Custom !== undefined ? (
+        <Custom viewer={viewer} label={label} schema={schema} value={value} onChange={onChange} errors={errors} errorPath={errorPath} />
+      ) : (
+        <ValueEditor
+          id={inputId}
+          decides={decides}
+          required={required}
+          viewer={viewer}
+          label={label}
+          schema={schema}
+          type={type}
+          value={value}
+          onChange={onChange}
+          invalid={invalid}
+          errors={errors}
+          errorPath={errorPath}
+          depth={depth}
+        />
+      )}
       {schema.description !== undefined && (
         <Text fz="xs" c="dimmed" lh={1.4}>
           {schema.description}
@@ -157,14 +123,41 @@ interface EditorProps {
   errors: FieldError[];
   errorPath: string;
   depth: number;
+  /** Whether typing `$.` (or taking the `$` away) switches between string and jsonpath. */
+  decides?: boolean;
+  /** Shown in an empty text input whose schema has no default (the condition rows' hints). */
+  placeholder?: string;
 }
 
-function ValueEditor({ id, required, viewer, label, schema, type, value, onChange, invalid, errors, errorPath, depth }: EditorProps) {
+/** The input of one typed value, as its type wants it; shared with the condition rows. */
+export function ValueEditor({ id, required, viewer, label, schema, type, value, onChange, invalid, errors, errorPath, depth, decides = false, placeholder }: EditorProps) {
   const raw = value?.type === type ? value.value : undefined;
+  // After the field switched itself between string and jsonpath, the new input takes the focus.
+  const [refocus, setRefocus] = useState(false);
+  const editText = (kind: "string" | "jsonpath", next: string) => {
+    // Only a string field turns back from a jsonpath (a List or a number stays a jsonpath).
+    const typed = typedText(typeof raw === "string" ? raw : "", next, kind, decides && (kind === "string" || schemaType(schema) === "string"));
+    if (typed !== undefined && typed.type !== kind) setRefocus(true);
+    onChange(typed);
+  };
+  const focusAtEnd = (element: HTMLInputElement | HTMLTextAreaElement | null) => {
+    if (element === null || !refocus) return;
+    element.focus();
+    element.setSelectionRange(element.value.length, element.value.length);
+    setRefocus(false);
+  };
   switch (type) {
     case "string": {
       const text = typeof raw === "string" ? raw : "";
       const pick = (next: string | null) => onChange(next === null || next === "" ? undefined : { type: "string", value: next });
+      if (schema.format === "code") {
+        const example = Array.isArray(schema.examples) && typeof schema.examples[0] === "string" ? schema.examples[0] : undefined;
+        return (
+          <Suspense fallback={<Textarea id={id} aria-label={label} value={text} readOnly autosize minRows={6} />}>
+            <CodeField id={id} label={label} viewer={viewer} value={text} example={example} invalid={invalid} onChange={(next) => onChange(next === "" ? undefined : { type: "string", value: next })} />
+          </Suspense>
+        );
+      }
       if (schema.format === "workflow-id") {
         return <WorkflowPicker id={id} label={label} value={text === "" ? null : text} onChange={pick} invalid={invalid} required={required} />;
       }
@@ -209,11 +202,9 @@ function ValueEditor({ id, required, viewer, label, schema, type, value, onChang
           autosize
           minRows={1}
           maxRows={10}
-          placeholder={schema.default === undefined ? undefined : `Default: ${String(schema.default)}`}
-          onChange={(event) => {
-            const next = event.currentTarget.value;
-            onChange(next === "" ? undefined : { type: "string", value: next });
-          }}
+          placeholder={schema.default === undefined ? placeholder : `Default: ${String(schema.default)}`}
+          onChange={(event) => editText("string", event.currentTarget.value)}
+          ref={focusAtEnd}
           error={invalid}
           spellCheck={false}
         />
@@ -226,7 +217,8 @@ function ValueEditor({ id, required, viewer, label, schema, type, value, onChang
             viewer={viewer}
             label={label}
             value={typeof raw === "string" ? raw : ""}
-            onChange={(next) => onChange(next === "" ? undefined : { type: "jsonpath", value: next })}
+            onChange={(next) => editText("jsonpath", next)}
+            inputRef={focusAtEnd}
             error={invalid}
           />
         </Box>
@@ -240,6 +232,13 @@ function ValueEditor({ id, required, viewer, label, schema, type, value, onChang
           value={typeof raw === "number" ? raw : ""}
           allowDecimal={type === "number"}
           onChange={(next) => onChange(typeof next === "number" ? { type, value: next } : undefined)}
+          onKeyDown={(event) => {
+            // A number input refuses `$`: typed first, it makes the field a jsonpath instead.
+            if (!decides || event.key !== "$" || event.currentTarget.value !== "") return;
+            event.preventDefault();
+            setRefocus(true);
+            onChange({ type: "jsonpath", value: "$" });
+          }}
           error={invalid}
           placeholder={schema.default === undefined ? undefined : `Default: ${String(schema.default)}`}
         />

@@ -1,7 +1,10 @@
 import { Badge, Button, Group, Loader, Popover, Stack, Text, Tooltip } from "@mantine/core";
 import { stepOfErrorPath } from "../definition/issues";
-import { IconAlertTriangle, IconCheck, IconCloudOff, IconGitMerge } from "@tabler/icons-react";
+import { IconAlertTriangle, IconCheck, IconCloudOff, IconGitMerge, IconPencilExclamation } from "@tabler/icons-react";
+import { useMemo, useState } from "react";
 import { useAppStore } from "../store";
+import { visibleServerErrors } from "../store/save-slice";
+import { ProblemList, problemCount } from "./ProblemList";
 
 /** Saved / Saving / the error, in the builder header (a live region). */
 export function SaveStatus({ onReload }: { onReload: () => void }) {
@@ -11,15 +14,25 @@ export function SaveStatus({ onReload }: { onReload: () => void }) {
   const conflictVersion = useAppStore((state) => state.conflictVersion);
   const overwriteWith = useAppStore((state) => state.overwriteWith);
   const selectStep = useAppStore((state) => state.selectStep);
+  const refusedDefinition = useAppStore((state) => state.refusedDefinition);
+  const definition = useAppStore((state) => state.definition);
+  // A saved draft's problems, less those whose field was edited since (the next save tells).
+  const problems = useMemo(
+    () => (saveState === "saved" ? visibleServerErrors({ serverErrors: errors, refusedDefinition, definition }) : []),
+    [saveState, errors, refusedDefinition, definition],
+  );
 
   let badge;
   switch (saveState) {
     case "saved":
-      badge = (
-        <Badge variant="light" color="teal" leftSection={<IconCheck size={12} />} tt="none">
-          Saved
-        </Badge>
-      );
+      badge =
+        problems.length > 0 ? (
+          <DraftProblems problems={problems} />
+        ) : (
+          <Badge variant="light" color="teal" leftSection={<IconCheck size={12} />} tt="none">
+            Saved
+          </Badge>
+        );
       break;
     case "pending":
     case "saving":
@@ -88,9 +101,50 @@ export function SaveStatus({ onReload }: { onReload: () => void }) {
       break;
   }
   return (
-    <div role="status" aria-live="polite" aria-label={`Save status: ${labelOf(saveState)}`} data-save-state={saveState}>
+    <div
+      role="status"
+      aria-live="polite"
+      aria-label={`Save status: ${problems.length > 0 ? "Saved as a draft" : labelOf(saveState)}`}
+      data-save-state={saveState}
+      data-problems={problems.length}
+    >
       {badge}
     </div>
+  );
+}
+
+/** "Draft: 3 problems", saved all the same, and a click lists them, each a link to its field. */
+function DraftProblems({ problems }: { problems: ReturnType<typeof visibleServerErrors> }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" withArrow shadow="md" width={380} withinPortal>
+      <Popover.Target>
+        <Badge
+          component="button"
+          type="button"
+          variant="light"
+          color="orange"
+          leftSection={<IconPencilExclamation size={12} />}
+          tt="none"
+          style={{ cursor: "pointer", border: 0 }}
+          aria-expanded={opened}
+          onClick={() => setOpened((open) => !open)}
+        >
+          Draft: {problemCount(problems.length)}
+        </Badge>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap="xs">
+          <Text fz="sm" fw={600}>
+            Saved as a draft
+          </Text>
+          <Text fz="xs" c="dimmed">
+            Everyone in your organisation sees it; it runs once these are fixed.
+          </Text>
+          <ProblemList problems={problems} onPick={() => setOpened(false)} />
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
   );
 }
 

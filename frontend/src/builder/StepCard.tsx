@@ -28,18 +28,29 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
   const step = useAppStore((state) => (state.definition === null ? undefined : stepOf(state.definition, name)));
   const selected = useAppStore((state) => state.selectedStep === name);
   const beingDragged = useAppStore((state) => state.dragging?.kind === "step" && state.dragging.name === name);
-  const serverError = useAppStore((state) =>
-    state.serverErrors.find(
-      (error) =>
-        (error.path === `steps.${name}` || error.path.startsWith(`steps.${name}.`)) &&
-        errorStillApplies(error, state.refusedDefinition, state.definition),
-    ),
-  );
+  // The server's problems with this step (a saved draft's, or a refusal's) not edited since, as
+  // one string: a selector must return the same value while nothing changed.
+  const serverMessages = useAppStore((state) => {
+    const base = name === TRIGGER_NAME ? TRIGGER_NAME : `steps.${name}`;
+    return state.serverErrors
+      .filter(
+        (error) =>
+          (error.path === base || error.path.startsWith(`${base}.`)) && errorStillApplies(error, state.refusedDefinition, state.definition),
+      )
+      .map((error) => `${error.path}\t${error.message}`)
+      .join("\n");
+  });
   const runState = useAppStore((state) => state.stepStates[name]);
   const selectInPanel = useAppStore((state) => state.selectStep);
   const setDebugOpen = useAppStore((state) => state.setDebugOpen);
-  // A step picked on the canvas shows its properties, in place of the debug panel.
+  // A step picked on the canvas while a run is selected shows its data in that run (its
+  // properties a click away in the debug panel); otherwise its properties, in place of the panel.
   const selectStep = (step: string) => {
+    const { debugOpen, activeRunId, inspectStep } = appStore.getState();
+    if (debugOpen && activeRunId !== null) {
+      inspectStep(step);
+      return;
+    }
     selectInPanel(step);
     setDebugOpen(false);
   };
@@ -50,8 +61,11 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
   // The trigger card grows to show its details (webhook URL, schedule, callable input).
   const height = isTrigger ? triggerCardHeight(step?.connector) : undefined;
   const title = isTrigger ? (connector?.title ?? "Trigger") : stepTitle(step, connector);
-  const issues = step === undefined ? [] : stepIssues(name, step, connector);
-  const problem = serverError?.message ?? issues[0]?.message;
+  // The server's problems, then what the client tells at once (a required field left empty).
+  const fromServer = serverMessages === "" ? [] : serverMessages.split("\n").map((line) => line.split("\t") as [string, string]);
+  const local = step === undefined ? [] : stepIssues(name, step, connector).filter((issue) => !fromServer.some(([path]) => path === issue.path));
+  const problems = [...fromServer.map(([, message]) => message), ...local.map((issue) => issue.message)];
+  const problem = problems.length === 0 ? undefined : problems.join("; ");
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.target === event.currentTarget && (event.key === "Enter" || event.key === " ")) {
@@ -72,6 +86,7 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       data-step-name={name}
       data-selected={selected}
       data-invalid={problem !== undefined}
+      data-problems={problems.length}
       data-dragging={beingDragged}
       data-run-status={runState?.status}
       data-details={height !== undefined && height !== STEP_HEIGHT}
@@ -120,9 +135,25 @@ export const StepCard = memo(function StepCard({ name }: { name: string }) {
       {!isTrigger && <StepMenu name={name} title={title} />}
       {isTrigger && <TriggerCardDetails />}
       {problem !== undefined && (
-        <Tooltip label={problem} withArrow position="top" multiline maw={280}>
-          <span className={classes.redMark} role="img" aria-label={`Needs attention: ${problem}`}>
-            <IconExclamationMark size={13} stroke={3} aria-hidden />
+        <Tooltip
+          label={
+            problems.length === 1 ? (
+              problem
+            ) : (
+              <ul className={classes.problemTooltip}>
+                {problems.map((message) => (
+                  <li key={message}>{message}</li>
+                ))}
+              </ul>
+            )
+          }
+          withArrow
+          position="top"
+          multiline
+          maw={300}
+        >
+          <span className={classes.redMark} role="img" aria-label={`Needs attention: ${problem}`} data-count={problems.length}>
+            {problems.length > 1 ? problems.length : <IconExclamationMark size={13} stroke={3} aria-hidden />}
           </span>
         </Tooltip>
       )}

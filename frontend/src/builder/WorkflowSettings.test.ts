@@ -12,6 +12,7 @@ function summary(id: string, name: string, trigger: string): WorkflowSummary {
     enabled: false,
     webhook_url: null,
     next_fire_times: null,
+    problems: [],
     created_at: "",
     updated_at: "",
   };

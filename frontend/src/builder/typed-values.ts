@@ -44,3 +44,23 @@ export function typedDefault(schema: JsonSchema): TypedValue | undefined {
   if (schema.default === undefined) return undefined;
   return { type: schemaType(schema), value: schema.default } as TypedValue;
 }
+
+/** Whether a text reads as a jsonpath being typed: `$.` or `$[` at its start (`$5` is a price). */
+export function startsJsonPath(text: string): boolean {
+  return text.startsWith("$.") || text.startsWith("$[");
+}
+
+/**
+ * The typed value a text field holds after an edit, letting the field decide its type: typing
+ * `$.` at the start of a string makes it a jsonpath, and taking the `$` away again makes it a
+ * string. Only a field that `decides` does this: not once its type was picked in the value type
+ * menu, and not when its schema wants something else than a string (a List stays a jsonpath).
+ * The switch happens on the edit that crosses the line, so a saved string that starts with `$.`
+ * stays a string while it is edited.
+ */
+export function typedText(previous: string, next: string, type: "string" | "jsonpath", decides: boolean): TypedValue | undefined {
+  if (next === "") return undefined;
+  if (decides && type === "string" && !startsJsonPath(previous) && startsJsonPath(next)) return { type: "jsonpath", value: next };
+  if (decides && type === "jsonpath" && previous.startsWith("$") && !next.startsWith("$")) return { type: "string", value: next };
+  return { type, value: next };
+}

@@ -13,15 +13,22 @@ import { useCanRun, useRunActionButton } from "./RunControls";
 import { useActiveRun } from "./run-context";
 import { runTimeline, runWaitingText, waitingStepOf, waitingText } from "./run-waiting";
 import { hasMore } from "./step-run-log";
+import { StepInspector } from "./StepInspector";
 import { StepRunList } from "./StepRunList";
 import { StatusDot, statusLabel } from "./StepRunStatus";
 import { ChildRuns, RunOrigin, TriggerKindIcon } from "../triggers/RunOrigin";
 import { runListTriggerText } from "../triggers/triggers";
 import classes from "./debug.module.css";
 
-/** The debug panel: the runs of this workflow, and the selected run's step runs with their input and output. */
+/**
+ * The debug panel: the runs of this workflow, and the selected run's step runs with their input and
+ * output, or one step's (clicked on the canvas) in the selected run.
+ */
 export function DebugPanel() {
   const setDebugOpen = useAppStore((state) => state.setDebugOpen);
+  // A step clicked on the canvas: its data in the selected run, in place of the whole run.
+  const inspected = useAppStore((state) => state.inspectedStep);
+  const activeRunId = useAppStore((state) => state.activeRunId);
   return (
     <aside className={classes.panel} aria-label="Debug panel">
       <div className={classes.panelHeader}>
@@ -38,8 +45,14 @@ export function DebugPanel() {
         </Box>
         <CloseButton aria-label="Close the debug panel" onClick={() => setDebugOpen(false)} />
       </div>
-      <RunsSection />
-      <RunDetail />
+      {inspected !== null && activeRunId !== null ? (
+        <StepInspector name={inspected} />
+      ) : (
+        <>
+          <RunsSection />
+          <RunDetail />
+        </>
+      )}
     </aside>
   );
 }

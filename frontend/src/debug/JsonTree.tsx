@@ -1,5 +1,5 @@
-import { IconChevronDown, IconChevronRight } from "@tabler/icons-react";
-import { memo, useState } from "react";
+import { IconBraces, IconChevronDown, IconChevronRight, IconQuote } from "@tabler/icons-react";
+import { memo, useMemo, useState } from "react";
 import type { JsonValue } from "../api/types";
 import type { JsonKey } from "./jsonpath";
 import classes from "./debug.module.css";
@@ -10,6 +10,25 @@ const REDACTED = "[redacted]";
 
 function isContainer(value: JsonValue): value is JsonValue[] | { [key: string]: JsonValue } {
   return value !== null && typeof value === "object";
+}
+
+type JsonContainer = JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The object or list a string holds as JSON text (Totango's `query`, a webhook's raw body), or
+ * undefined for any other string: those are shown as they are.
+ */
+export function parseJsonText(text: string): JsonContainer | undefined {
+  const trimmed = text.trim();
+  const first = trimmed[0];
+  const last = trimmed[trimmed.length - 1];
+  if (!((first === "{" && last === "}") || (first === "[" && last === "]"))) return undefined;
+  try {
+    const parsed = JSON.parse(trimmed) as JsonValue;
+    return isContainer(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function entriesOf(value: JsonValue[] | { [key: string]: JsonValue }): [JsonKey, JsonValue][] {
@@ -34,6 +53,13 @@ export interface JsonTreeProps {
 
 /** A collapsible JSON tree: keys, values coloured by type, folded objects and arrays with their size. */
 export function JsonTree({ value, label, onKeyClick, openDepth = 2 }: JsonTreeProps) {
+  if (typeof value === "string" && parseJsonText(value) !== undefined) {
+    return (
+      <div className={classes.tree} role="tree" aria-label={label}>
+        <Node name="(value)" value={value} path={[]} depth={0} onKeyClick={undefined} openDepth={openDepth} />
+      </div>
+    );
+  }
   if (!isContainer(value)) {
     return (
       <div className={classes.tree} role="tree" aria-label={label}>
@@ -98,7 +124,13 @@ const Node = memo(function Node({
   onKeyClick: ((keys: JsonKey[]) => void) | undefined;
   openDepth: number;
 }) {
-  const expandable = isContainer(value) && entriesOf(value).length > 0;
+  // A string holding JSON can be shown parsed: its tree then folds and unfolds like any object.
+  const parsed = useMemo(() => (typeof value === "string" ? parseJsonText(value) : undefined), [value]);
+  const [showParsed, setShowParsed] = useState(false);
+  const shown: JsonValue = showParsed && parsed !== undefined ? parsed : value;
+  // Keys inside a parsed string have no jsonpath: the step's output holds the text.
+  const keyClick = shown === value ? onKeyClick : undefined;
+  const expandable = isContainer(shown) && entriesOf(shown).length > 0;
   const [open, setOpen] = useState(depth + 1 < openDepth);
   const keyText = String(name);
   return (
@@ -124,7 +156,7 @@ const Node = memo(function Node({
           </button>
         )}
         <span className={classes.summary}>:&nbsp;</span>
-        {isContainer(value) ? (
+        {isContainer(shown) ? (
           <button
             type="button"
             className={classes.summary}
@@ -132,15 +164,31 @@ const Node = memo(function Node({
             tabIndex={-1}
             style={{ cursor: expandable ? "pointer" : "default" }}
           >
-            {summary(value)}
+            {showParsed ? `JSON text: ${summary(shown)}` : summary(shown)}
           </button>
         ) : (
           <Value value={value} />
         )}
+        {parsed !== undefined && (
+          <button
+            type="button"
+            className={classes.parseToggle}
+            aria-pressed={showParsed}
+            aria-label={showParsed ? `Show ${keyText} as text` : `Show ${keyText} as parsed JSON`}
+            title={showParsed ? "Show the text as it is" : "This text holds JSON: show it parsed"}
+            onClick={() => {
+              setShowParsed((current) => !current);
+              setOpen(true);
+            }}
+          >
+            {showParsed ? <IconQuote size={11} aria-hidden /> : <IconBraces size={11} aria-hidden />}
+            {showParsed ? "text" : "parse"}
+          </button>
+        )}
       </div>
-      {expandable && open && (
+      {expandable && open && isContainer(shown) && (
         <div role="group">
-          <Entries value={value} path={path} depth={depth + 1} onKeyClick={onKeyClick} openDepth={openDepth} />
+          <Entries value={shown} path={path} depth={depth + 1} onKeyClick={keyClick} openDepth={openDepth} />
         </div>
       )}
     </div>

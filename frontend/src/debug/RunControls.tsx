@@ -2,7 +2,8 @@ import { ActionIcon, Button, Group, Popover, Stack, Text, Textarea, Tooltip } fr
 import { notifications } from "@mantine/notifications";
 import { IconBug, IconChevronDown, IconPlayerPlayFilled, IconPlayerStopFilled } from "@tabler/icons-react";
 import { useCallback, useState } from "react";
-import { messageOf } from "../api/errors";
+import { messageOf, problemsOf } from "../api/errors";
+import { ProblemList, problemCount } from "../builder/ProblemList";
 import type { JsonValue, Run } from "../api/types";
 import { useGetMe } from "../api/use-get-me";
 import { useRunAction, type RunAction } from "../api/use-run-action";
@@ -24,6 +25,24 @@ function showRun(run: Run) {
   appStore.getState().setDebugOpen(true);
 }
 
+/**
+ * Tells why a run did not start: a draft's problems listed, each a link to its step and field
+ * (kept until closed or one is picked), or the error's message.
+ */
+function notifyNotStarted(title: string, error: unknown) {
+  const problems = problemsOf(error);
+  if (problems.length === 0) {
+    notifications.show({ color: "red", title, message: messageOf(error) });
+    return;
+  }
+  const id = notifications.show({
+    color: "red",
+    title: `${title}: ${problemCount(problems.length)} to fix`,
+    autoClose: false,
+    message: <ProblemList problems={problems} onPick={() => notifications.hide(id)} />,
+  });
+}
+
 /** Starts a run of the workflow as saved, once the edits on screen are saved. */
 export function useRunWorkflow() {
   const start = useStartRun();
@@ -37,7 +56,7 @@ export function useRunWorkflow() {
         await waitForSave(appStore);
         showRun(await start.mutateAsync({ workflowId, payload }));
       } catch (error) {
-        notifications.show({ color: "red", title: "The workflow did not start", message: messageOf(error) });
+        notifyNotStarted("The workflow did not start", error);
       } finally {
         setWaiting(false);
       }
@@ -61,7 +80,7 @@ export function useRunActionButton(action: RunAction) {
         if (action !== "cancel") showRun(run);
       } catch (error) {
         const what = { cancel: "The run was not cancelled", replay: "The run was not replayed", retry: "The run was not retried" }[action];
-        notifications.show({ color: "red", title: what, message: messageOf(error) });
+        notifyNotStarted(what, error);
       } finally {
         setWaiting(false);
       }

@@ -309,7 +309,8 @@ function StepLabel({ name }: { name: string }) {
   );
 }
 
-function StepBody({ stepRun, runId, padding }: { stepRun: StepRun; runId: string; padding: number }) {
+/** One step run's error, input, output and log, with "Load full" and "Use output". */
+export function StepBody({ stepRun, runId, padding }: { stepRun: StepRun; runId: string; padding: number }) {
   const [wantFull, setWantFull] = useState(false);
   const truncated = stepRun.input_truncated || stepRun.output_truncated;
   const full = useGetStepRun(runId, stepRun.sequence, wantFull && truncated);

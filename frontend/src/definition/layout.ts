@@ -235,3 +235,53 @@ export function computeLayout(definition: WorkflowDefinition, triggerHeight: num
   layout.height = triggerHeight + rootSize.height;
   return layout;
 }
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/** Space kept around the workflow when the canvas opens. */
+export const OPEN_MARGIN = 24;
+/** Zooms the canvas opens at: no larger than life, and small text still readable. */
+export const OPEN_MIN_ZOOM = 0.75;
+export const OPEN_MAX_ZOOM = 1;
+
+/**
+ * The viewport a workflow opens at: as large as fits (between the readable and the natural zoom),
+ * its top (the trigger) near the top of the pane, and clear of `corner`, the box an overlay (the
+ * minimap) takes at the pane's bottom right. The workflow sits centred when that keeps it clear; or
+ * centred in the width left of the overlay, or above it, whichever shows it larger. A workflow too
+ * long to fit at the readable zoom opens at its top, to be scrolled down.
+ */
+export function openingViewport({ bounds, pane, corner }: { bounds: Box; pane: { width: number; height: number }; corner: { width: number; height: number } }): Viewport {
+  const margin = OPEN_MARGIN;
+  const zoomFor = (width: number, height: number) =>
+    Math.min(OPEN_MAX_ZOOM, Math.max(OPEN_MIN_ZOOM, Math.min(width / bounds.width, height / bounds.height)));
+  const place = (zoom: number, areaWidth: number): Viewport => ({
+    x: Math.max(margin, (areaWidth - bounds.width * zoom) / 2) - bounds.x * zoom,
+    y: margin - bounds.y * zoom,
+    zoom,
+  });
+  const clearOfCorner = (view: Viewport) => {
+    const right = view.x + (bounds.x + bounds.width) * view.zoom;
+    const bottom = view.y + (bounds.y + bounds.height) * view.zoom;
+    return right <= pane.width - corner.width || bottom <= pane.height - corner.height;
+  };
+
+  const centred = place(zoomFor(pane.width - 2 * margin, pane.height - 2 * margin), pane.width);
+  if (clearOfCorner(centred)) return centred;
+  const candidates = [
+    place(zoomFor(pane.width - corner.width - 2 * margin, pane.height - 2 * margin), pane.width - corner.width),
+    place(zoomFor(pane.width - 2 * margin, pane.height - corner.height - 2 * margin), pane.width),
+  ].filter(clearOfCorner);
+  return candidates.reduce<Viewport | undefined>((best, view) => (best === undefined || view.zoom > best.zoom ? view : best), undefined) ?? centred;
+}

@@ -1,5 +1,6 @@
 import { AppShell, Avatar, Button, Group, Menu, Text, UnstyledButton } from "@mantine/core";
-import { IconChevronDown, IconKey, IconLogout, IconRoute } from "@tabler/icons-react";
+import { IconBuildingCommunity, IconChevronDown, IconKey, IconLogout, IconRoute } from "@tabler/icons-react";
+import type { ReactNode } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useGetMe } from "../api/use-get-me";
 import { useSignOut } from "../api/use-sign-out";
@@ -8,9 +9,12 @@ import { Logo } from "./Logo";
 const NAV = [
   { to: "/", label: "Workflows", icon: IconRoute },
   { to: "/authentications", label: "Authentications", icon: IconKey },
+  { to: "/organisation", label: "Organisation", icon: IconBuildingCommunity },
 ];
 
-export function AppLayout() {
+/** The header and navigation around a page: the route's (`<Outlet />`), or `children` for a
+ * page outside the layout's routes that shows a state of its own (the builder's not-found). */
+export function AppLayout({ children }: { children?: ReactNode }) {
   const me = useGetMe();
   const signOut = useSignOut();
   const navigate = useNavigate();
@@ -62,7 +66,7 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Main bg="gray.0" mih="100dvh">
-        <Outlet />
+        {children ?? <Outlet />}
       </AppShell.Main>
     </AppShell>
   );

@@ -131,9 +131,18 @@ export function DashboardPage() {
                 return (
                   <Table.Tr key={workflow.id}>
                     <Table.Td>
-                      <Text component={Link} to={`/workflows/${workflow.id}`} fw={600} fz="sm" c="indigo.7" style={{ textDecoration: "none" }}>
-                        {workflow.name}
-                      </Text>
+                      <Group gap={8} wrap="nowrap">
+                        <Text component={Link} to={`/workflows/${workflow.id}`} fw={600} fz="sm" c="indigo.7" style={{ textDecoration: "none" }}>
+                          {workflow.name}
+                        </Text>
+                        {workflow.problems.length > 0 && (
+                          <Tooltip label={workflow.problems.map((problem) => problem.message).join("; ")} withArrow multiline maw={320}>
+                            <Badge variant="light" color="orange" tt="none" style={{ flexShrink: 0 }}>
+                              Draft: {workflow.problems.length === 1 ? "1 problem" : `${workflow.problems.length} problems`}
+                            </Badge>
+                          </Tooltip>
+                        )}
+                      </Group>
                     </Table.Td>
                     <Table.Td>
                       <Group gap={8} wrap="nowrap">

@@ -38,7 +38,7 @@ export function SetupPage() {
     <AuthScreen title="Welcome: create the owner account" subtitle="This install has no account yet. The first one owns the organisation and can invite the others.">
       <form onSubmit={submit}>
         <Stack gap="md">
-          <TextInput label="Organisation name" autoFocus description="Optional: your company or team." value={organisation} onChange={(event) => setOrganisation(event.currentTarget.value)} autoComplete="organization" error={errorAt(errors, "organisation_name")} />
+          <TextInput label="Organisation name" autoFocus description="Optional: your company or team. Rename it later on the Organisation page." placeholder={username.trim() === "" ? undefined : `${username.trim()}'s workspace`} value={organisation} onChange={(event) => setOrganisation(event.currentTarget.value)} autoComplete="organization" error={errorAt(errors, "organisation_name")} />
           <TextInput label="Username" value={username} onChange={(event) => setUsername(event.currentTarget.value)} autoComplete="username" required error={errorAt(errors, "username")} />
           <TextInput label="Email" description="Optional" type="email" value={email} onChange={(event) => setEmail(event.currentTarget.value)} autoComplete="email" error={errorAt(errors, "email")} />
           <PasswordInput label="Password" value={password} onChange={(event) => setPassword(event.currentTarget.value)} autoComplete="new-password" required error={errorAt(errors, "password")} />

@@ -5,10 +5,11 @@ import type { WorkflowUpdate } from "../api/use-update-workflow";
 import { emptyDefinition, ROOT } from "../definition/structure";
 import { connector } from "../test/catalogue";
 import { draftKey, startAutosave } from "./autosave";
+import { visibleServerErrors } from "./save-slice";
 import { createAppStore, type AppStore } from "./store";
 
 function workflow(version = 1): Workflow {
-  return { id: "wf-1", name: "Demo", definition: emptyDefinition(), version, enabled: false, webhook_url: null, next_fire_times: null, created_at: "", updated_at: "" };
+  return { id: "wf-1", name: "Demo", definition: emptyDefinition(), version, enabled: false, webhook_url: null, next_fire_times: null, problems: [], created_at: "", updated_at: "" };
 }
 
 function memoryStorage() {
@@ -55,6 +56,31 @@ describe("autosave", () => {
     expect(store.getState().saveState).toBe("saved");
     expect(store.getState().version).toBe(2);
     expect(storage.items.has(draftKey("wf-1"))).toBe(false);
+  });
+
+  it("saves a half-configured step as a draft, shows its problems until their field is edited, and keeps no local copy", async () => {
+    const channelRequired = { path: "steps.slack-1.properties.channel", message: "Channel is required" };
+    save
+      .mockImplementationOnce(async (update) => ({ ...workflow(2), definition: update.definition!, problems: [channelRequired] }))
+      .mockImplementation(async (update) => ({ ...workflow(3), definition: update.definition!, problems: [] }));
+    store.getState().addStep(connector("slack"), { ...ROOT, index: 0 });
+    await vi.advanceTimersByTimeAsync(300);
+
+    expect(save).toHaveBeenCalledTimes(1);
+    expect(store.getState().saveState).toBe("saved");
+    expect(store.getState().version).toBe(2);
+    expect(visibleServerErrors(store.getState())).toEqual([channelRequired]);
+    expect(storage.items.has(draftKey("wf-1"))).toBe(false);
+
+    // Edited: the problem stops showing at once, before the server has said anything.
+    store.getState().setProperty("slack-1", "channel", { type: "string", value: "#cs" });
+    expect(visibleServerErrors(store.getState())).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+
+    expect(save).toHaveBeenCalledTimes(2);
+    expect(save.mock.calls[1]![0].version).toBe(2);
+    expect(store.getState().saveState).toBe("saved");
+    expect(store.getState().serverErrors).toEqual([]);
   });
 
   it("keeps a refused edit, shows the errors, and retries on the next edit", async () => {

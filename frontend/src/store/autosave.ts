@@ -1,7 +1,9 @@
 /**
- * Saves every edit, debounced, with the version it was made on. A refused definition keeps the
- * edit in the editor and is retried on the next edit; a conflict waits for the user; a network
- * failure is retried with backoff. Unsaved edits are kept in localStorage until saved.
+ * Saves every edit, debounced, with the version it was made on. A half-configured definition is
+ * saved as a draft (the server answers with its `problems`); one refused outright (structural
+ * nonsense, an authentication the editor may not use) keeps the edit in the editor and is retried
+ * on the next edit; a conflict waits for the user; a network failure is retried with backoff.
+ * Edits not yet saved (offline, say) are kept in localStorage until they are.
  */
 import { isApiError } from "../api/client";
 import { fieldErrorsOf, messageOf } from "../api/errors";
@@ -67,7 +69,7 @@ export function startAutosave(store: AppStore, { save, debounceMs = 500, storage
       const saved = await save({ id: workflowId!, version, name, definition: definition! });
       if (stopped) return;
       retryDelay = 1000;
-      store.getState().saveSucceeded(saved, sentSeq);
+      store.getState().saveSucceeded(saved, sentSeq, definition!);
       if (store.getState().saveState === "saved") {
         storage?.removeItem(draftKey(workflowId!));
       } else {

@@ -2,18 +2,23 @@ import { triggerStateOf, type FieldError, type Workflow, type WorkflowDefinition
 import type { AppSlice } from "./types";
 
 /**
- * saved: the server has what the editor shows. pending: an edit waits for the debounce.
- * saving: a PATCH is in flight. invalid: the server refused the definition (errors shown on
- * their fields; the next edit retries). conflict: saved elsewhere since loaded. offline: the
- * request failed and is retried.
+ * saved: the server has what the editor shows (a draft with problems is saved too: they are in
+ * `serverErrors`). pending: an edit waits for the debounce. saving: a PATCH is in flight.
+ * invalid: the server refused the definition outright (structural nonsense, or an authentication
+ * the editor may not use; errors shown on their fields; the next edit retries). conflict: saved
+ * elsewhere since loaded. offline: the request failed and is retried.
  */
 export type SaveState = "saved" | "pending" | "saving" | "invalid" | "conflict" | "offline";
 
 export interface SaveSlice {
   version: number;
   saveState: SaveState;
+  /**
+   * What the server says is wrong with the definition it was last sent: the `problems` of the
+   * draft it saved (or loaded), or the errors of a refusal.
+   */
   serverErrors: FieldError[];
-  /** The definition the server refused: an error stops showing once its field is edited. */
+  /** The definition `serverErrors` describe: an error stops showing once its field is edited. */
   refusedDefinition: WorkflowDefinition | null;
   /** Message of the last failure (conflict, network, or errors without a field). */
   saveMessage: string | null;
@@ -24,7 +29,8 @@ export interface SaveSlice {
   savedSeq: number;
   markEdited: () => void;
   saveStarted: () => number;
-  saveSucceeded: (workflow: Workflow, sentSeq: number) => void;
+  /** `sent`: the definition sent, which the saved workflow's `problems` describe. */
+  saveSucceeded: (workflow: Workflow, sentSeq: number, sent?: WorkflowDefinition) => void;
   saveRefused: (errors: FieldError[], message: string, sentSeq: number, sent: WorkflowDefinition) => void;
   saveConflicted: (currentVersion: number | null, message: string) => void;
   saveFailed: (message: string) => void;
@@ -53,7 +59,7 @@ export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
     return get().editSeq;
   },
 
-  saveSucceeded: (workflow, sentSeq) =>
+  saveSucceeded: (workflow, sentSeq, sent) =>
     set((state) => {
       const caughtUp = state.editSeq === sentSeq;
       return {
@@ -62,8 +68,9 @@ export const createSaveSlice: AppSlice<SaveSlice> = (set, get) => ({
         triggerState: triggerStateOf(workflow),
         savedSeq: sentSeq,
         saveState: caughtUp ? "saved" : "pending",
-        serverErrors: [],
-        refusedDefinition: null,
+        // A draft's problems, shown on their fields until edited (the next save tells again).
+        serverErrors: workflow.problems ?? [],
+        refusedDefinition: sent ?? null,
         saveMessage: null,
       };
     }),

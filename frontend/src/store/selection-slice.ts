@@ -1,3 +1,4 @@
+import { stepOfErrorPath } from "../definition/issues";
 import type { Slot } from "../definition/structure";
 import type { AppSlice } from "./types";
 
@@ -29,6 +30,8 @@ export interface SelectionSlice {
   confirmingDelete: string | null;
   /** The step whose title field should take the focus (Rename). */
   titleFocusFor: string | null;
+  /** The field (a problem's path, `steps.totango-1.properties.query`) that should take the focus. */
+  fieldFocus: string | null;
   selectStep: (name: string | null, tab?: PanelTab) => void;
   setPanelTab: (tab: PanelTab) => void;
   setDragging: (item: DragItem | null) => void;
@@ -36,9 +39,15 @@ export interface SelectionSlice {
   setSnake: (snake: Snake | null) => void;
   confirmDelete: (name: string | null) => void;
   requestTitleFocus: (name: string | null) => void;
+  /**
+   * Shows a problem: selects its step in the properties panel (closing the debug panel), on the
+   * tab holding its field, and asks that field to take the focus.
+   */
+  focusProblem: (path: string) => void;
+  clearFieldFocus: () => void;
 }
 
-export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
+export const createSelectionSlice: AppSlice<SelectionSlice> = (set, get) => ({
   selectedStep: null,
   panelTab: "properties",
   dragging: null,
@@ -46,6 +55,7 @@ export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
   snake: null,
   confirmingDelete: null,
   titleFocusFor: null,
+  fieldFocus: null,
 
   selectStep: (name, tab) =>
     set((state) => ({
@@ -58,4 +68,11 @@ export const createSelectionSlice: AppSlice<SelectionSlice> = (set) => ({
   setSnake: (snake) => set({ snake }),
   confirmDelete: (name) => set({ confirmingDelete: name }),
   requestTitleFocus: (name) => set({ titleFocusFor: name }),
+  focusProblem: (path) => {
+    const step = stepOfErrorPath(path);
+    if (step === null) return;
+    get().setDebugOpen(false);
+    set({ selectedStep: step, panelTab: path.endsWith(".authentication") ? "authenticate" : "properties", fieldFocus: path });
+  },
+  clearFieldFocus: () => set({ fieldFocus: null }),
 });

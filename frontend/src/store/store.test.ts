@@ -13,6 +13,7 @@ function workflow(): Workflow {
     enabled: false,
     webhook_url: null,
     next_fire_times: null,
+    problems: [],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
   };
@@ -281,5 +282,56 @@ describe("builder store", () => {
       store.getState().setAuthentication("slack-1", null);
       expect(store.getState().definition!.steps["slack-1"]!.authentication).toBeUndefined();
     });
+  });
+
+  describe("step inspected in the debug panel", () => {
+    it("shows a clicked step's data first, keeps the tab picked while another step is clicked, and hands over to the properties panel when the panel closes", () => {
+      buildWalkthrough(store);
+      store.getState().selectRun("run-1");
+      store.getState().setDebugOpen(true);
+
+      store.getState().inspectStep("slack-1");
+      expect(store.getState()).toMatchObject({ inspectedStep: "slack-1", selectedStep: "slack-1", inspectorTab: "data" });
+      store.getState().setInspectorTab("properties");
+      store.getState().inspectStep("totango-1");
+      expect(store.getState()).toMatchObject({ inspectedStep: "totango-1", selectedStep: "totango-1", inspectorTab: "properties" });
+
+      // Back to the whole run, then a step again: its data first.
+      store.getState().inspectStep(null);
+      expect(store.getState()).toMatchObject({ inspectedStep: null, selectedStep: "totango-1" });
+      store.getState().inspectStep("slack-1");
+      expect(store.getState().inspectorTab).toBe("data");
+
+      store.getState().setDebugOpen(false);
+      expect(store.getState()).toMatchObject({ debugOpen: false, inspectedStep: null, selectedStep: "slack-1", activeRunId: "run-1" });
+    });
+  });
+});
+
+describe("a draft's problems", () => {
+  it("come with the workflow loaded and lead to their step, tab and field", () => {
+    const store = createAppStore();
+    store.getState().loadWorkflow({
+      ...workflow(),
+      problems: [
+        { path: "steps.totango-1.properties.query", message: "Search query string is required" },
+        { path: "steps.slack-1.authentication", message: "no authentication 'gone'" },
+      ],
+    });
+    store.getState().setDebugOpen(true);
+
+    expect(store.getState().serverErrors).toHaveLength(2);
+    store.getState().focusProblem("steps.totango-1.properties.query");
+    expect(store.getState()).toMatchObject({
+      selectedStep: "totango-1",
+      panelTab: "properties",
+      fieldFocus: "steps.totango-1.properties.query",
+      debugOpen: false,
+    });
+
+    store.getState().focusProblem("steps.slack-1.authentication");
+    expect(store.getState()).toMatchObject({ selectedStep: "slack-1", panelTab: "authenticate" });
+    store.getState().clearFieldFocus();
+    expect(store.getState().fieldFocus).toBeNull();
   });
 });

@@ -80,8 +80,9 @@ export const createWorkflowSlice: AppSlice<WorkflowSlice> = (set, get) => ({
       selectedStep: null,
       panelTab: "properties",
       saveState: "saved",
-      serverErrors: [],
-      refusedDefinition: null,
+      // A draft's problems, as the server tells them for this person.
+      serverErrors: workflow.problems ?? [],
+      refusedDefinition: workflow.definition,
       saveMessage: null,
       conflictVersion: null,
       editSeq: 0,

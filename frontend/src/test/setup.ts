@@ -41,3 +41,8 @@ if (typeof window !== "undefined") {
     Object.defineProperty(window, "ResizeObserver", { writable: true, value: ResizeObserverStub });
   }
 }
+
+// Mantine's autosizing Textarea listens for web fonts loading (document.fonts), which jsdom lacks.
+if (typeof document !== "undefined" && !("fonts" in document)) {
+  Object.defineProperty(document, "fonts", { value: { addEventListener: () => {}, removeEventListener: () => {} } });
+}

@@ -11,6 +11,7 @@ export function makeWorkflowSummary(extra: Partial<WorkflowSummary> = {}): Workf
     enabled: false,
     webhook_url: null,
     next_fire_times: null,
+    problems: [],
     created_at: "2026-11-30T10:00:00Z",
     updated_at: "2026-11-30T10:00:00Z",
     ...extra,

@@ -28,6 +28,7 @@ const workflow: Workflow = {
   enabled: true,
   webhook_url: "http://testserver/hooks/abc/",
   next_fire_times: null,
+  problems: [],
   created_at: "2026-11-30T10:00:00Z",
   updated_at: "2026-11-30T10:00:00Z",
 };
